@@ -1,0 +1,1 @@
+"""HTTP only: blueprints, schemas and the error shape."""

@@ -1,0 +1,1 @@
+"""Use-cases: check the rules, write in one transaction, evaluate escalation."""
