@@ -5,7 +5,6 @@ from __future__ import annotations
 
 class TrackerError(Exception):
     status = 400
-    title = "Bad request"
 
     def __init__(self, detail: str, errors: dict[str, list[str]] | None = None) -> None:
         super().__init__(detail)
@@ -17,7 +16,6 @@ class InvalidInput(TrackerError):
     """The request was well formed but a field's value is not acceptable."""
 
     status = 422
-    title = "Unprocessable Content"
 
     @classmethod
     def field(cls, name: str, message: str) -> "InvalidInput":
@@ -28,19 +26,15 @@ class NotFound(TrackerError):
     """Absent, or not yours to see: the two are answered the same way."""
 
     status = 404
-    title = "Not Found"
 
 
 class Conflict(TrackerError):
     status = 409
-    title = "Conflict"
 
 
 class Unauthorized(TrackerError):
     status = 401
-    title = "Unauthorized"
 
 
 class Forbidden(TrackerError):
     status = 403
-    title = "Forbidden"

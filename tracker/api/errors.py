@@ -18,20 +18,23 @@ log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
 
 
-def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+LOCATIONS = {"json", "query", "path", "headers", "form", "view_args", "querystring"}
+
+
+def flatten_errors(messages: Any, prefix: str = "", top: bool = True) -> dict[str, list[str]]:
     """{"json": {"entries": {0: {"leg_pain": [..]}}}} → {"entries.0.leg_pain": [..]}."""
     if isinstance(messages, Mapping):
         flat: dict[str, list[str]] = {}
         for key, value in messages.items():
             name = str(key)
-            if not prefix and name in {"json", "query", "path", "headers", "form", "view_args"}:
+            if top and name in LOCATIONS:
                 name = ""
             elif name == "_schema":
                 name = prefix or "body"
                 flat.setdefault(name, []).extend(_messages(value))
                 continue
             path = f"{prefix}.{name}" if prefix and name else (prefix or name)
-            for field, msgs in flatten_errors(value, path).items():
+            for field, msgs in flatten_errors(value, path, top=False).items():
                 flat.setdefault(field, []).extend(msgs)
         return flat
     return {prefix or "body": _messages(messages)}
@@ -94,7 +97,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(TrackerError)
     def _domain_error(error: TrackerError) -> Response:
-        return problem(error.status, error.detail, error.errors or None, title=error.title)
+        return problem(error.status, error.detail, error.errors or None)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:

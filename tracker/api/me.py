@@ -8,6 +8,7 @@ from typing import Any
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 from marshmallow import ValidationError
 
 from tracker.api.access import me, signed_in
@@ -58,7 +59,7 @@ class Me(MethodView):
 class Entries(MethodView):
     decorators = [patient_only]
 
-    @blp.arguments(DateRangeQuerySchema, location="query", as_kwargs=True)
+    @blp.arguments(DateRangeQuerySchema, location="query", unknown=RAISE, as_kwargs=True)
     @blp.response(200, list_of(EntrySchema))
     def get(self, from_: date | None = None, to: date | None = None) -> Any:
         """The diary by date, over at most a year (default: the year up to today)."""
@@ -120,7 +121,7 @@ class EntryBatch(MethodView):
 class Events(MethodView):
     decorators = [patient_only]
 
-    @blp.arguments(DateRangeQuerySchema, location="query", as_kwargs=True)
+    @blp.arguments(DateRangeQuerySchema, location="query", unknown=RAISE, as_kwargs=True)
     @blp.response(200, list_of(EventSchema))
     def get(self, from_: date | None = None, to: date | None = None) -> Any:
         """Events (injections, surgery, programmes) by date."""
@@ -147,7 +148,7 @@ class EventById(MethodView):
 class OdiList(MethodView):
     decorators = [patient_only]
 
-    @blp.arguments(DateRangeQuerySchema, location="query", as_kwargs=True)
+    @blp.arguments(DateRangeQuerySchema, location="query", unknown=RAISE, as_kwargs=True)
     @blp.response(200, list_of(OdiSchema))
     def get(self, from_: date | None = None, to: date | None = None) -> Any:
         """Oswestry Disability Index questionnaires by date."""

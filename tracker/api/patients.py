@@ -8,6 +8,7 @@ from typing import Any
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from tracker.api.access import me, signed_in, visible_patient
 from tracker.api.schemas import (
@@ -56,7 +57,7 @@ class Caseload(MethodView):
 class PatientEntries(MethodView):
     decorators = [clinician_only]
 
-    @blp.arguments(DateRangeQuerySchema, location="query", as_kwargs=True)
+    @blp.arguments(DateRangeQuerySchema, location="query", unknown=RAISE, as_kwargs=True)
     @blp.response(200, list_of(EntrySchema))
     def get(self, patient_id: int, from_: date | None = None, to: date | None = None) -> Any:
         """A linked patient's diary by date."""
@@ -67,7 +68,7 @@ class PatientEntries(MethodView):
 class PatientEvents(MethodView):
     decorators = [clinician_only]
 
-    @blp.arguments(DateRangeQuerySchema, location="query", as_kwargs=True)
+    @blp.arguments(DateRangeQuerySchema, location="query", unknown=RAISE, as_kwargs=True)
     @blp.response(200, list_of(EventSchema))
     def get(self, patient_id: int, from_: date | None = None, to: date | None = None) -> Any:
         """A linked patient's events."""
@@ -78,7 +79,7 @@ class PatientEvents(MethodView):
 class PatientOdi(MethodView):
     decorators = [clinician_only]
 
-    @blp.arguments(DateRangeQuerySchema, location="query", as_kwargs=True)
+    @blp.arguments(DateRangeQuerySchema, location="query", unknown=RAISE, as_kwargs=True)
     @blp.response(200, list_of(OdiSchema))
     def get(self, patient_id: int, from_: date | None = None, to: date | None = None) -> Any:
         """A linked patient's ODI questionnaires."""
@@ -89,7 +90,7 @@ class PatientOdi(MethodView):
 class PatientAssessments(MethodView):
     decorators = [clinician_only]
 
-    @blp.arguments(DateRangeQuerySchema, location="query", as_kwargs=True)
+    @blp.arguments(DateRangeQuerySchema, location="query", unknown=RAISE, as_kwargs=True)
     @blp.response(200, list_of(AssessmentSchema))
     def get(self, patient_id: int, from_: date | None = None, to: date | None = None) -> Any:
         """A linked patient's examinations by date."""

@@ -1,0 +1,266 @@
+"""Typed diary frames built from what the database returns.
+
+Everything here keeps "not answered" (None / NaN / <NA>) distinct from "no"
+(False, [] or "none"): PRODUCT.md says an absent field is never a "no".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tracker.vocabulary import GAIT, RADIATION_LEVELS, SIDES
+
+#: Ordinal of the furthest point the leg pain reaches: none=0 … foot=5.
+RADIATION_LEVEL = {name: float(i) for i, name in enumerate(RADIATION_LEVELS)}
+#: Ordinal of heel / toe walking: normal=0, difficult=1, unable=2.
+GAIT_LEVEL = {name: float(i) for i, name in enumerate(GAIT)}
+
+BOOL_COLUMNS = (
+    "foot_drop",
+    "walking_aid",
+    "bladder_or_bowel_change",
+    "saddle_numbness",
+    "exercises_done",
+)
+LIST_COLUMNS = ("numbness", "tingling", "pain_quality", "aggravators", "medications")
+INT_COLUMNS = ("leg_pain", "back_pain", "walking_minutes")
+CHOICE_COLUMNS = {
+    "side": SIDES,
+    "radiation": RADIATION_LEVELS,
+    "heel_walk": GAIT,
+    "toe_walk": GAIT,
+}
+#: Columns of `diary_frame`, in order.
+DIARY_COLUMNS = (
+    "patient_id",
+    "date",
+    "leg_pain",
+    "back_pain",
+    "side",
+    "radiation",
+    "radiation_level",
+    "numbness",
+    "tingling",
+    "pain_quality",
+    "aggravators",
+    "medications",
+    "heel_walk",
+    "heel_walk_level",
+    "toe_walk",
+    "toe_walk_level",
+    *BOOL_COLUMNS,
+    "walking_minutes",
+    "notes",
+)
+_REQUIRED = ("patient_id", "date", "leg_pain")
+_DATE_DTYPE = "datetime64[ns]"
+
+
+def to_timestamp(day: dt.date | str | pd.Timestamp) -> pd.Timestamp:
+    """A calendar day (date, ISO string or Timestamp) as a midnight, tz-naive Timestamp."""
+    ts = pd.Timestamp(day)
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return ts.normalize()
+
+
+def calendar_dates(values: pd.Series) -> pd.Series:
+    """Dates given as python dates, ISO strings or datetime64 → normalized datetime64[ns]."""
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        values = values.dt.tz_localize(None)
+    if not pd.api.types.is_datetime64_dtype(values.dtype):
+        # Diaries repeat a few hundred distinct days many times: parse each once.
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        parsed = pd.to_datetime(pd.Series(uniques, dtype=object), format="mixed")
+        if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+            parsed = parsed.dt.tz_localize(None)
+        parsed = parsed.astype(_DATE_DTYPE).to_numpy()
+        out = np.full(len(values), np.datetime64("NaT", "ns"))
+        out[codes >= 0] = parsed[codes[codes >= 0]]
+        values = pd.Series(out, index=values.index)
+    return values.astype(_DATE_DTYPE).dt.normalize()
+
+
+def _nullable_bool(values: pd.Series, name: str) -> pd.Series:
+    """True/False/None, 0/1 (SQLite) or NaN → pandas "boolean" with <NA> for unanswered."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype("boolean")
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        mapped = values.where(values.isin([0, 1]))
+    else:  # object: True == 1 and False == 0, so a set lookup accepts both spellings
+        mapped = values.map(lambda v: v if v in (True, False) and not isinstance(v, str) else None)
+    bad = mapped.isna() & values.notna()
+    if bad.any():
+        raise ValueError(f"{name}: not a boolean: {values[bad].iloc[0]!r}")
+    return mapped.astype("float64").astype("boolean")
+
+
+def _choice(values: pd.Series, name: str, allowed: tuple[str, ...]) -> tuple[pd.Series, np.ndarray]:
+    """A controlled-vocabulary column as pandas strings (NaN = unanswered) and its ordinal codes.
+
+    Codes are positions in `allowed`, -1 when unanswered. Unknown values raise ValueError.
+    """
+    codes, uniques = pd.factorize(values)
+    position = pd.Index(allowed).get_indexer(pd.Index(uniques, dtype=object))
+    if (position < 0).any():
+        raise ValueError(f"{name}: unknown value {uniques[np.flatnonzero(position < 0)[0]]!r}")
+    ordinal = np.append(position, -1)[codes]  # code -1 (missing) picks the appended -1
+    if values.dtype != "str":
+        values = values.astype("str")  # None / NaN stay missing
+    return values, ordinal
+
+
+def _levels(ordinal: np.ndarray) -> np.ndarray:
+    return np.where(ordinal >= 0, ordinal, np.nan).astype("float64")
+
+
+def _parse_list(value: Any) -> list[str] | None:
+    if isinstance(value, str):
+        value = json.loads(value) if value.strip() else None
+    if value is None:
+        return None
+    if not isinstance(value, (list, tuple)):
+        raise ValueError(f"not a list: {value!r}")
+    return [str(v) for v in value]
+
+
+def _list_column(values: pd.Series, name: str) -> pd.Series:
+    """Lists, JSON strings of lists or None → Python lists, None when unanswered.
+
+    JSON text is parsed once per distinct text (a caseload repeats a few lists), so rows
+    with the same text share one list object: treat the lists as read-only.
+    """
+    try:
+        try:
+            codes, texts = pd.factorize(values)  # NaN / None → code -1
+        except TypeError:  # unhashable: lists already decoded by the driver (SQLAlchemy JSON)
+            out = np.full(len(values), None, dtype=object)
+            given = values.notna().to_numpy()
+            out[given] = np.fromiter((_parse_list(v) for v in values[given]), dtype=object, count=int(given.sum()))
+        else:
+            parsed = np.fromiter((_parse_list(t) for t in texts), dtype=object, count=len(texts))
+            out = np.append(parsed, None)[codes]  # code -1 (unanswered) picks the appended None
+    except (ValueError, TypeError) as exc:  # json.JSONDecodeError is a ValueError
+        raise ValueError(f"{name}: {exc}") from exc
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+def _empty_diary() -> pd.DataFrame:
+    columns: dict[str, pd.Series] = {
+        "patient_id": pd.Series(dtype="int64"),
+        "date": pd.Series(dtype=_DATE_DTYPE),
+    }
+    for name in INT_COLUMNS:
+        columns[name] = pd.Series(dtype="Int64")
+    for name in (*CHOICE_COLUMNS, "notes"):
+        columns[name] = pd.Series(dtype="str")
+    for name in ("radiation_level", "heel_walk_level", "toe_walk_level"):
+        columns[name] = pd.Series(dtype="float64")
+    for name in LIST_COLUMNS:
+        columns[name] = pd.Series(dtype=object)
+    for name in BOOL_COLUMNS:
+        columns[name] = pd.Series(dtype="boolean")
+    return pd.DataFrame(columns)[list(DIARY_COLUMNS)]
+
+
+def diary_frame(raw: pd.DataFrame) -> pd.DataFrame:
+    """Typed diary: one row per (patient_id, date), sorted, with ordinal levels added.
+
+    Input: the entries table's columns (`patient_id`, `date`, `leg_pain` required; any
+    other field missing is taken as never answered; extra columns are dropped). Output:
+    `DIARY_COLUMNS` — `date` datetime64[ns] at midnight; `leg_pain`, `back_pain`,
+    `walking_minutes` Int64; `side`, `radiation`, `heel_walk`, `toe_walk`, `notes` str
+    (NaN = unanswered); `radiation_level` (0–5), `heel_walk_level`, `toe_walk_level`
+    (0–2) float, NaN = unanswered; the five flags "boolean"; list fields Python lists,
+    None = unanswered ([] = answered "none"). A repeated (patient_id, date) keeps the last row.
+    """
+    if raw.empty:
+        return _empty_diary()
+    missing = [c for c in _REQUIRED if c not in raw.columns]
+    if missing:
+        raise ValueError(f"diary_frame: missing columns {missing}")
+    get = lambda name: _column(raw, name)  # noqa: E731
+
+    out = pd.DataFrame(index=raw.index)
+    out["patient_id"] = raw["patient_id"].astype("int64")
+    out["date"] = calendar_dates(raw["date"])
+    if out["date"].isna().any():
+        raise ValueError("diary_frame: an entry has no date")
+    for name in INT_COLUMNS:
+        out[name] = pd.to_numeric(get(name)).astype("Int64")
+    for name, allowed in CHOICE_COLUMNS.items():
+        out[name], ordinal = _choice(get(name), name, allowed)
+        if name != "side":
+            out[f"{name}_level"] = _levels(ordinal)
+    for name in LIST_COLUMNS:
+        out[name] = _list_column(get(name), name)
+    for name in BOOL_COLUMNS:
+        out[name] = _nullable_bool(get(name), name)
+    notes = get("notes")
+    out["notes"] = notes if notes.dtype == "str" else notes.astype("str")
+
+    out = out[list(DIARY_COLUMNS)]
+    if not _is_sorted(out["patient_id"].to_numpy(), out["date"].to_numpy()):
+        out = out.sort_values(["patient_id", "date"], kind="stable")
+    # Sorted, so a repeated (patient_id, date) is adjacent: keep the last of each run.
+    patient, date = out["patient_id"].to_numpy(), out["date"].to_numpy()
+    repeated = np.append((patient[1:] == patient[:-1]) & (date[1:] == date[:-1]), False)
+    if repeated.any():
+        out = out[~repeated]
+    return out.reset_index(drop=True)
+
+
+def _column(raw: pd.DataFrame, name: str) -> pd.Series:
+    """A raw column, or all-unanswered when the query did not select it."""
+    if name in raw.columns:
+        return raw[name]
+    return pd.Series([None] * len(raw), index=raw.index, dtype=object)
+
+
+def _is_sorted(patient: np.ndarray, date: np.ndarray) -> bool:
+    same = patient[1:] == patient[:-1]
+    return bool(np.all((patient[1:] > patient[:-1]) | (same & (date[1:] >= date[:-1]))))
+
+
+def daily_frame(
+    diary: pd.DataFrame,
+    patient_id: int,
+    start: dt.date | str | pd.Timestamp | None = None,
+    end: dt.date | str | pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """One patient's `diary_frame` rows on every calendar day from start to end.
+
+    Days without an entry are rows of NaN/<NA>/None (never filled); `patient_id` and
+    `date` are always set. start/end default to the patient's first and last entry.
+    """
+    own = diary[diary["patient_id"] == patient_id]
+    if start is None and end is None and own.empty:
+        return own.reset_index(drop=True)
+    lo = to_timestamp(start) if start is not None else own["date"].min()
+    hi = to_timestamp(end) if end is not None else own["date"].max()
+    days = pd.date_range(lo, hi, freq="D", name="date").astype(_DATE_DTYPE)
+    out = own.set_index("date").reindex(days).reset_index()
+    out["patient_id"] = np.int64(patient_id)
+    for name in BOOL_COLUMNS:
+        out[name] = out[name].astype("boolean")
+    for name in LIST_COLUMNS:
+        out[name] = out[name].astype(object).where(out[name].notna(), None)
+    return out[list(DIARY_COLUMNS)]
+
+
+def dates_by_patient(
+    patient_ids: pd.Series, when: dt.date | str | pd.Timestamp | pd.Series | dict[int, Any]
+) -> pd.Series:
+    """Per-row calendar day for each patient_id: one day for all, or a mapping patient_id → day.
+
+    Patients missing from a mapping get NaT. Output: datetime64[ns] aligned with patient_ids.
+    """
+    if isinstance(when, (pd.Series, dict)):
+        per_patient = calendar_dates(pd.Series(when, dtype=object) if isinstance(when, dict) else when)
+        return patient_ids.map(per_patient).astype(_DATE_DTYPE)
+    return pd.Series(to_timestamp(when), index=patient_ids.index).astype(_DATE_DTYPE)

@@ -1,0 +1,575 @@
+"""Escalation rules of PRODUCT.md ("Escalation rules") on typed frames.
+
+Each evaluator returns `Finding`s; the service layer turns them into alerts. Dates are
+the patient's local calendar days; "the prior window" never includes the day evaluated,
+and only data actually entered counts (an unanswered field is neither "yes" nor "no").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tracker.analytics.frames import calendar_dates, dates_by_patient, to_timestamp
+from tracker.vocabulary import MUSCLES, REFLEX_NAMES, REFLEXES
+
+#: Severities, most severe first.
+SEVERITY: tuple[str, ...] = ("emergency", "urgent", "warning", "info")
+#: Every rule id → its severity.
+RULES: dict[str, str] = {
+    "cauda_equina_signs": "emergency",
+    "new_foot_drop": "urgent",
+    "new_bilateral_symptoms": "urgent",
+    "motor_weakness_progression": "urgent",
+    "reflex_loss": "warning",
+    "peripheralization": "warning",
+    "pain_worsening": "warning",
+    "walking_decline": "warning",
+    "numbness_spreading": "warning",
+    "odi_worsening": "warning",
+    "missed_entries": "info",
+}
+
+# Two NRS points (about 30 %) is the usual minimal clinically important difference
+# for leg pain (Farrar et al. 2001; Ostelo et al. 2008).
+PAIN_MCID = 2.0
+# NRS 8–10 is severe pain; three such days in a row is escalated however it started.
+SEVERE_PAIN = 8
+SEVERE_PAIN_DAYS = 3
+# Ten ODI points is the usual MCID of the Oswestry Disability Index (Ostelo et al. 2008).
+ODI_MCID = 10.0
+# Walking tolerance halved (from at least 10 minutes) is a meaningful functional decline.
+WALKING_RATIO = 0.5
+WALKING_MIN_BASELINE = 10.0
+# A sign is "new" when no entry of the 14 days before reported it.
+NEW_SIGN_DAYS = 14
+RECENT_DAYS = 7  # pain / walking: the last 7 days, day included …
+BASELINE_DAYS = 14  # … against the 14 days before them
+MIN_PAIN_ENTRIES = 4
+MIN_WALKING_ENTRIES = 3
+LAST_ENTRIES = 3  # radiation / numbness: the last 3 entries …
+LAST_ENTRIES_SPAN = 5  # … (radiation: all within the last 5 days) …
+MIN_BASELINE_ENTRIES = 4  # … against the 14 days before the first of them
+MISSED_DAYS = 3
+
+#: Tolerance for threshold comparisons of means of integers (float noise).
+EPSILON = 1e-9
+_REFLEX_LEVEL = {name: i for i, name in enumerate(REFLEXES)}  # normal < reduced < absent
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule that fired: what was seen (evidence, JSON-safe) and what to tell whom."""
+
+    rule: str
+    severity: str
+    raised_on: dt.date
+    evidence: dict[str, Any] = field(hash=False)
+    message: str
+    patient_message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict, raised_on as an ISO date."""
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "raised_on": self.raised_on.isoformat(),
+            "evidence": self.evidence,
+            "message": self.message,
+            "patient_message": self.patient_message,
+        }
+
+
+def json_safe(value: Any) -> Any:
+    """Plain JSON values: numpy → Python, NaN/NA → None, dates → ISO, floats to 2 decimals."""
+    if isinstance(value, Mapping):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, np.ndarray, pd.Series, pd.Index)):
+        return [json_safe(v) for v in (sorted(value) if isinstance(value, set) else value)]
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) else round(float(value), 2)
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _finding(rule: str, day: pd.Timestamp, evidence: dict[str, Any], message: str, patient_message: str) -> Finding:
+    return Finding(rule, RULES[rule], day.date(), json_safe(evidence), message, patient_message)
+
+
+def _by_severity(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (SEVERITY.index(f.severity), f.rule))
+
+
+def _iso(day: pd.Timestamp) -> str:
+    return day.date().isoformat()
+
+
+def _days(n: int) -> pd.Timedelta:
+    return pd.Timedelta(days=n)
+
+
+def _is_true(value: Any) -> bool:
+    """True only for an answered yes (pandas <NA> and None are "not answered")."""
+    return value is not pd.NA and value is not None and bool(value)
+
+
+def _one_patient(frame: pd.DataFrame, what: str) -> None:
+    if frame["patient_id"].nunique() > 1:
+        raise ValueError(f"{what}: expected one patient's rows, got several patients")
+
+
+# --- diary rules -------------------------------------------------------------------
+
+
+def evaluate_entry_rules(diary: pd.DataFrame, day: dt.date | str | pd.Timestamp) -> list[Finding]:
+    """Diary rules for the entry of `day`, from one patient's `diary_frame`, most severe first.
+
+    Uses only entries dated on or before `day`, so replaying a back-filled diary in date
+    order raises each finding on the day it would have been raised live. No entry → [].
+    """
+    _one_patient(diary, "evaluate_entry_rules")
+    day = to_timestamp(day)
+    seen = diary.loc[diary["date"] <= day].set_index("date")
+    if day not in seen.index:
+        return []
+    findings = (rule(seen, day) for rule in _ENTRY_RULES)
+    return _by_severity([f for f in findings if f is not None])
+
+
+def _cauda_equina_signs(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
+    # Bladder/bowel dysfunction and saddle anaesthesia are the red flags of cauda equina
+    # syndrome: emergency referral the same day (NICE CKS "Sciatica", red flags).
+    entry = seen.loc[day]
+    signs = [name for name in ("bladder_or_bowel_change", "saddle_numbness") if _is_true(entry[name])]
+    if "saddle" in (entry["numbness"] or []):
+        signs.append("saddle_in_numbness_regions")
+    if not signs:
+        return None
+    said = {
+        "bladder_or_bowel_change": "a new change in bladder or bowel control",
+        "saddle_numbness": "numbness between the legs or around the back passage",
+        "saddle_in_numbness_regions": "numbness in the saddle area",
+    }
+    reported = " and ".join(dict.fromkeys(said[s] for s in signs))
+    return _finding(
+        "cauda_equina_signs",
+        day,
+        {"signs": signs, "entry_date": day},
+        f"Possible cauda equina syndrome: entry of {_iso(day)} reports {', '.join(signs)}. "
+        "Contact the patient today; emergency referral for same-day assessment and MRI.",
+        "Seek emergency care today: go to A&E (the emergency department) now. You reported "
+        f"{reported}. With sciatica this can be a sign of cauda equina syndrome, a pressing "
+        "on the nerves at the base of the spine that needs emergency treatment to prevent "
+        "permanent damage to bladder, bowel and leg function. Do not wait for your appointment.",
+    )
+
+
+def _newly_reported(flags: pd.Series, day: pd.Timestamp) -> tuple[bool, int]:
+    """(flag set on day and on no entry of the 14 days before, number of those prior entries)."""
+    prior = flags.loc[day - _days(NEW_SIGN_DAYS) : day - _days(1)]
+    return bool(flags.loc[day]) and not bool(prior.any()), len(prior)
+
+
+def _prior_window(day: pd.Timestamp) -> list[str]:
+    return [_iso(day - _days(NEW_SIGN_DAYS)), _iso(day - _days(1))]
+
+
+def _new_foot_drop(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
+    flags = seen["foot_drop"].fillna(False).astype(bool) | (seen["heel_walk"] == "unable")
+    new, prior = _newly_reported(flags, day)
+    if not new:
+        return None
+    entry = seen.loc[day]
+    what = [text for text, seen_today in (("foot drop", _is_true(entry["foot_drop"])), ("unable to heel-walk", entry["heel_walk"] == "unable")) if seen_today]
+    return _finding(
+        "new_foot_drop",
+        day,
+        {"foot_drop": entry["foot_drop"], "heel_walk": entry["heel_walk"], "prior_entries": prior, "prior_window": _prior_window(day)},
+        f"New foot drop on {_iso(day)} ({' and '.join(what)}); none reported in the {prior} entries of the "
+        f"prior {NEW_SIGN_DAYS} days. Possible L5 motor deficit: assess urgently.",
+        "You reported that your foot drags or slaps, or that you cannot walk on your heels. "
+        "New weakness like this needs to be checked soon: please contact your physiotherapist "
+        "or GP today.",
+    )
+
+
+def _new_bilateral_symptoms(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
+    # Counted prior entries are those that answered `side`: an unanswered side says nothing.
+    side = seen["side"].dropna()
+    if day not in side.index or side.loc[day] != "both":
+        return None
+    new, prior = _newly_reported(side == "both", day)
+    if not new or prior == 0:
+        return None
+    return _finding(
+        "new_bilateral_symptoms",
+        day,
+        {"side": "both", "prior_entries": prior, "prior_window": _prior_window(day)},
+        f"Symptoms in both legs on {_iso(day)}; the {prior} entries of the prior "
+        f"{NEW_SIGN_DAYS} days reported one side only. Bilateral sciatica can precede cauda "
+        "equina syndrome: assess urgently.",
+        "You reported symptoms in both legs, which is new for you. Please contact your "
+        "physiotherapist or GP today. If you also notice numbness between your legs or a change "
+        "in bladder or bowel control, go to A&E (the emergency department) straight away.",
+    )
+
+
+def _toe_walk_lost(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
+    new, prior = _newly_reported(seen["toe_walk"] == "unable", day)
+    if not new:
+        return None
+    return _finding(
+        "motor_weakness_progression",
+        day,
+        {"source": "diary", "toe_walk": "unable", "prior_entries": prior, "prior_window": _prior_window(day)},
+        f"Unable to toe-walk on {_iso(day)}, not reported in the {prior} entries of the prior "
+        f"{NEW_SIGN_DAYS} days. Possible S1 motor deficit (plantarflexion): assess urgently.",
+        "You reported that you cannot walk on your toes. New weakness like this needs to be "
+        "checked soon: please contact your physiotherapist or GP today.",
+    )
+
+
+def radiation_shift(seen: pd.DataFrame, day: pd.Timestamp) -> dict[str, Any] | None:
+    """Median radiation of the last 3 answered entries (day's included, all ≥ day-4) vs the 14 days before.
+
+    `seen`: one patient's diary indexed by date, up to `day`. Entries without a radiation
+    answer are skipped. None when the day has no answer or the counts are not met.
+    """
+    level = seen["radiation_level"].dropna()
+    last = level.iloc[-LAST_ENTRIES:]
+    if day not in level.index or len(last) < LAST_ENTRIES or last.index[0] < day - _days(LAST_ENTRIES_SPAN - 1):
+        return None
+    first = last.index[0]
+    baseline = level.loc[first - _days(BASELINE_DAYS) : first - _days(1)]
+    if len(baseline) < MIN_BASELINE_ENTRIES:
+        return None
+    return {
+        "recent_median": float(last.median()),
+        "recent_levels": last.tolist(),
+        "recent_dates": [_iso(d) for d in last.index],
+        "baseline_median": float(baseline.median()),
+        "baseline_entries": len(baseline),
+        "baseline_window": [_iso(first - _days(BASELINE_DAYS)), _iso(first - _days(1))],
+        "shift": float(last.median() - baseline.median()),
+    }
+
+
+def _peripheralization(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
+    # Pain spreading further down the leg (peripheralization) goes with a worse prognosis
+    # (McKenzie; Werneke & Hart 2001): one body level more distal than the 2 weeks before.
+    shift = radiation_shift(seen, day)
+    if shift is None or shift["shift"] < 1:
+        return None
+    return _finding(
+        "peripheralization",
+        day,
+        shift,
+        f"Pain reaches further down the leg: median radiation level {shift['recent_median']:g} "
+        f"over the last 3 entries ({shift['recent_dates'][0]} to {_iso(day)}) vs "
+        f"{shift['baseline_median']:g} over {shift['baseline_entries']} entries of the 14 days before.",
+        "Your leg pain has been reaching further down your leg over the last few days than in "
+        "the two weeks before. Your physiotherapist has been told and may contact you; let them "
+        "know if it keeps spreading or you notice new weakness or numbness.",
+    )
+
+
+def leg_pain_shift(seen: pd.DataFrame, day: pd.Timestamp) -> dict[str, Any] | None:
+    """Mean leg pain of day-6..day vs day-20..day-7 (each ≥ 4 entries), else None.
+
+    `seen`: one patient's diary indexed by date, up to `day`. Also counts the recent days
+    at least one MCID above / below the baseline mean (one bad day alone must not count).
+    """
+    pain = seen["leg_pain"].dropna().astype(float)
+    recent = pain.loc[day - _days(RECENT_DAYS - 1) : day]
+    baseline = pain.loc[day - _days(RECENT_DAYS + BASELINE_DAYS - 1) : day - _days(RECENT_DAYS)]
+    if len(recent) < MIN_PAIN_ENTRIES or len(baseline) < MIN_PAIN_ENTRIES:
+        return None
+    return {
+        "recent_mean": recent.mean(),
+        "recent_entries": len(recent),
+        "recent_window": [_iso(day - _days(RECENT_DAYS - 1)), _iso(day)],
+        "baseline_mean": baseline.mean(),
+        "baseline_entries": len(baseline),
+        "baseline_window": [_iso(day - _days(RECENT_DAYS + BASELINE_DAYS - 1)), _iso(day - _days(RECENT_DAYS))],
+        "change": recent.mean() - baseline.mean(),
+        "recent_days_mcid_above": int((recent >= baseline.mean() + PAIN_MCID - EPSILON).sum()),
+        "recent_days_mcid_below": int((recent <= baseline.mean() - PAIN_MCID + EPSILON).sum()),
+    }
+
+
+def _severe_pain_days(seen: pd.DataFrame, day: pd.Timestamp) -> list[int] | None:
+    """Leg pain of the 3 calendar days ending on day, when all three were logged at ≥ 8."""
+    pain = seen["leg_pain"].dropna().loc[day - _days(SEVERE_PAIN_DAYS - 1) : day]
+    if len(pain) == SEVERE_PAIN_DAYS and bool((pain >= SEVERE_PAIN).all()):
+        return [int(p) for p in pain]
+    return None
+
+
+def _pain_worsening(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
+    shift = leg_pain_shift(seen, day)
+    # The mean must rise by the MCID, and not through one bad day: at least two recent
+    # days at or above baseline + MCID (PRODUCT.md: "one bad day must not raise a warning").
+    rising = shift is not None and shift["change"] >= PAIN_MCID - EPSILON and shift["recent_days_mcid_above"] >= 2
+    severe = _severe_pain_days(seen, day)
+    if not rising and severe is None:
+        return None
+    evidence: dict[str, Any] = {"criteria": []}
+    parts = []
+    if rising:
+        evidence["criteria"].append("mean_rise")
+        evidence.update(shift)
+        parts.append(
+            f"mean leg pain {shift['recent_mean']:.1f} over {shift['recent_entries']} entries of the last "
+            f"7 days vs {shift['baseline_mean']:.1f} over {shift['baseline_entries']} entries of the 14 days before"
+        )
+    if severe is not None:
+        evidence["criteria"].append("severe_pain_3_days")
+        evidence["severe_pain"] = severe
+        evidence["severe_window"] = [_iso(day - _days(SEVERE_PAIN_DAYS - 1)), _iso(day)]
+        parts.append(f"leg pain {'/'.join(map(str, severe))} on the 3 days to {_iso(day)}")
+    return _finding(
+        "pain_worsening",
+        day,
+        evidence,
+        "Leg pain worsening: " + "; ".join(parts) + ".",
+        "Your leg pain has been worse over the last days. Your physiotherapist has been told and "
+        "may contact you to review your pain relief and exercises.",
+    )
+
+
+def _walking_decline(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
+    walk = seen["walking_minutes"].dropna().astype(float)
+    recent = walk.loc[day - _days(RECENT_DAYS - 1) : day]
+    baseline = walk.loc[day - _days(RECENT_DAYS + BASELINE_DAYS - 1) : day - _days(RECENT_DAYS)]
+    if len(recent) < MIN_WALKING_ENTRIES or len(baseline) < MIN_WALKING_ENTRIES:
+        return None
+    now, before = recent.median(), baseline.median()
+    if before < WALKING_MIN_BASELINE or now > WALKING_RATIO * before:
+        return None
+    return _finding(
+        "walking_decline",
+        day,
+        {
+            "recent_median": now,
+            "recent_entries": len(recent),
+            "recent_window": [_iso(day - _days(RECENT_DAYS - 1)), _iso(day)],
+            "baseline_median": before,
+            "baseline_entries": len(baseline),
+            "baseline_window": [_iso(day - _days(RECENT_DAYS + BASELINE_DAYS - 1)), _iso(day - _days(RECENT_DAYS))],
+        },
+        f"Walking tolerance halved: median {now:g} min over {len(recent)} entries of the last 7 days "
+        f"vs {before:g} min over {len(baseline)} entries of the 14 days before.",
+        "You have been able to walk for much less time this week than before. Your "
+        "physiotherapist has been told and may contact you.",
+    )
+
+
+def _numbness_spreading(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
+    # Numbness / pins and needles in new skin areas suggests a further nerve root involved.
+    # Entries count only when they answered numbness or tingling ([] = answered "nowhere").
+    answered = seen.index[seen["numbness"].notna() | seen["tingling"].notna()]
+    last = answered[-LAST_ENTRIES:]
+    if day not in answered or len(last) < LAST_ENTRIES:
+        return None
+    first = last[0]
+    baseline = answered[(answered >= first - _days(BASELINE_DAYS)) & (answered < first)]
+    if len(baseline) < MIN_BASELINE_ENTRIES:
+        return None
+    # One row per (date, region) named in numbness or tingling.
+    named = pd.concat([seen["numbness"], seen["tingling"]]).dropna().explode().dropna()
+    named = pd.DataFrame({"date": named.index, "region": named.to_numpy()}).drop_duplicates()
+    recent = named[named["date"].isin(last)]
+    counts = recent["region"].value_counts()
+    before = set(named.loc[named["date"].isin(baseline), "region"])
+    today = set(recent.loc[recent["date"] == day, "region"])
+    new = sorted(r for r in counts.index[counts >= 2] if r in today and r not in before)
+    if not new:
+        return None
+    return _finding(
+        "numbness_spreading",
+        day,
+        {
+            "new_regions": new,
+            "recent_dates": [_iso(d) for d in last],
+            "baseline_entries": len(baseline),
+            "baseline_window": [_iso(first - _days(BASELINE_DAYS)), _iso(first - _days(1))],
+        },
+        f"Numbness/tingling in new areas: {', '.join(new)} in at least 2 of the last 3 entries "
+        f"(to {_iso(day)}), absent from {len(baseline)} entries of the 14 days before.",
+        "You have reported numbness or tingling in new areas of your leg or foot. Your "
+        "physiotherapist has been told and may contact you.",
+    )
+
+
+_ENTRY_RULES: tuple[Callable[[pd.DataFrame, pd.Timestamp], Finding | None], ...] = (
+    _cauda_equina_signs,
+    _new_foot_drop,
+    _new_bilateral_symptoms,
+    _toe_walk_lost,
+    _peripheralization,
+    _pain_worsening,
+    _walking_decline,
+    _numbness_spreading,
+)
+
+
+# --- assessment rules --------------------------------------------------------------
+
+
+def _long(assessments: pd.DataFrame, columns: tuple[str, ...], name: str) -> pd.DataFrame:
+    """(assessment_id, date, side, <name>, value) rows for the recorded values of `columns`."""
+    long = assessments.melt(["assessment_id", "date", "side"], list(columns), var_name=name)
+    return long.dropna(subset=["value"])
+
+
+def _compare(current: pd.DataFrame, earlier: pd.DataFrame, columns: tuple[str, ...], name: str) -> pd.DataFrame:
+    """Each recorded value of `current` beside the same side's previous assessment's value.
+
+    The previous assessment of a side is the latest earlier one that examined that side;
+    only values both assessments recorded are compared.
+    """
+    previous = earlier.sort_values("assessment_id").groupby("side").tail(1)
+    return _long(current, columns, name).merge(
+        _long(previous, columns, name), on=["side", name], suffixes=("", "_previous")
+    )
+
+
+def evaluate_assessment_rules(assessments: pd.DataFrame, assessment_id: int) -> list[Finding]:
+    """motor_weakness_progression and reflex_loss for one assessment vs the previous one.
+
+    Input: one patient's assessments, long (one row per assessment per side): assessment_id,
+    date, side, the four MRC grades (0–5), achilles_reflex, knee_reflex. raised_on = its date.
+    """
+    _one_patient(assessments, "evaluate_assessment_rules")
+    frame = assessments.assign(date=calendar_dates(assessments["date"]))
+    current = frame[frame["assessment_id"] == assessment_id]
+    if current.empty:
+        return []
+    day = current["date"].iloc[0]
+    earlier = frame[frame["assessment_id"] < assessment_id]
+    grades = _compare(current, earlier, MUSCLES, "muscle")
+    # Any loss of one MRC grade is a progressing motor deficit (≤3 after ≥4 is a loss of ≥1).
+    grades = grades.astype({"value": "int64", "value_previous": "int64"})
+    weaker = grades[grades["value"] <= grades["value_previous"] - 1]
+    reflexes = _compare(current, earlier, REFLEX_NAMES, "reflex")
+    lost = reflexes[reflexes["value"].map(_REFLEX_LEVEL) > reflexes["value_previous"].map(_REFLEX_LEVEL)]
+    findings = [_motor_finding(weaker, day, assessment_id)] if len(weaker) else []
+    findings += [_reflex_finding(lost, day, assessment_id)] if len(lost) else []
+    return findings
+
+
+def _changes(rows: pd.DataFrame, name: str) -> list[dict[str, Any]]:
+    columns = {"side": "side", name: name, "value_previous": "previous", "value": "current",
+               "assessment_id_previous": "previous_assessment_id", "date_previous": "previous_date"}
+    return json_safe(rows[list(columns)].rename(columns=columns).to_dict("records"))
+
+
+def _listed(changes: list[dict[str, Any]], name: str) -> str:
+    return ", ".join(f"{c['side']} {c[name].replace('_', ' ')} {c['previous']}→{c['current']}" for c in changes)
+
+
+def _motor_finding(weaker: pd.DataFrame, day: pd.Timestamp, assessment_id: int) -> Finding:
+    changes = _changes(weaker, "muscle")
+    return _finding(
+        "motor_weakness_progression",
+        day,
+        {"source": "assessment", "assessment_id": assessment_id, "changes": changes},
+        f"MRC grade lower than at the previous assessment: {_listed(changes, 'muscle')}. "
+        "Progressive motor deficit: consider urgent surgical opinion.",
+        "Your latest examination found more weakness in your leg than last time. Your clinician "
+        "will contact you about the next steps soon.",
+    )
+
+
+def _reflex_finding(lost: pd.DataFrame, day: pd.Timestamp, assessment_id: int) -> Finding:
+    changes = _changes(lost, "reflex")
+    return _finding(
+        "reflex_loss",
+        day,
+        {"assessment_id": assessment_id, "changes": changes},
+        f"Reflex weaker than at the previous assessment: {_listed(changes, 'reflex')}.",
+        "Your latest examination found a weaker reflex than last time. Your clinician will "
+        "review this with you.",
+    )
+
+
+# --- questionnaire rules -----------------------------------------------------------
+
+
+def evaluate_odi_rules(odi: pd.DataFrame, day: dt.date | str | pd.Timestamp) -> list[Finding]:
+    """odi_worsening: the score of `day` ≥ 10 points above the latest scored ODI before it.
+
+    Input: one patient's patient_id, date, score (0–100, None = unscored).
+    """
+    _one_patient(odi, "evaluate_odi_rules")
+    day = to_timestamp(day)
+    scored = odi.assign(date=calendar_dates(odi["date"]), score=pd.to_numeric(odi["score"]))
+    scored = scored.dropna(subset=["score"]).sort_values("date")
+    today = scored.loc[scored["date"] == day, "score"]
+    before = scored[scored["date"] < day].tail(1)
+    if today.empty or before.empty:
+        return []
+    now, previous = float(today.iloc[-1]), float(before["score"].iloc[0])
+    if now < previous + ODI_MCID - EPSILON:
+        return []
+    previous_day = before["date"].iloc[0]
+    return [
+        _finding(
+            "odi_worsening",
+            day,
+            {"score": now, "previous_score": previous, "previous_date": previous_day, "change": now - previous},
+            f"Oswestry Disability Index {now:.0f} on {_iso(day)}, up {now - previous:.0f} points from "
+            f"{previous:.0f} on {_iso(previous_day)} (MCID 10).",
+            "Your latest questionnaire shows your back and leg problem is affecting daily life more "
+            "than last time. Your physiotherapist has been told and may contact you.",
+        )
+    ]
+
+
+# --- scheduled rules ---------------------------------------------------------------
+
+
+def missed_entries(
+    last_entry: pd.DataFrame, today: dt.date | str | pd.Timestamp | pd.Series | dict[int, Any]
+) -> list[tuple[int, Finding]]:
+    """(patient_id, missed_entries finding) for each patient with 3 or more whole days unlogged.
+
+    Input: patient_id, last_date (date of the latest entry; NaT/None = never logged, which
+    raises nothing: there is no diary to lapse). `today` (one day, or patient_id → day)
+    is not over yet, so it is not counted: with the last entry on Monday, Tuesday to
+    Thursday are missed and the finding is raised from Friday, (today - last_date) ≥ 4 days.
+    """
+    last = calendar_dates(last_entry["last_date"])
+    now = dates_by_patient(last_entry["patient_id"], today)
+    missed = (now - last).dt.days - 1  # whole days strictly between the last entry and today
+    due = last_entry.assign(last=last, now=now, missed=missed)[missed >= MISSED_DAYS]
+    return [
+        (int(row.patient_id), _missed_finding(row.now, row.last, int(row.missed)))
+        for row in due.itertuples(index=False)
+    ]
+
+
+def _missed_finding(today: pd.Timestamp, last: pd.Timestamp, missed: int) -> Finding:
+    return _finding(
+        "missed_entries",
+        today,
+        {"last_entry_date": last, "days_without_entry": missed},
+        f"No diary entry for {missed} days (last entry {_iso(last)}).",
+        f"We have not had a diary entry from you since {last.day} {last:%B}. A quick entry takes "
+        "under a minute and helps your physiotherapist follow your progress.",
+    )
