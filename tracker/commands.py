@@ -41,4 +41,21 @@ def create_clinician(email: str, name: str, timezone: str, password_stdin: bool)
     click.echo(f"Created clinician {user.email} (id {user.id}).")
 
 
-commands = [create_clinician]
+@click.command("demo-data")
+@with_appcontext
+def demo_data() -> None:
+    """Load a realistic demo cohort (a physio and four patients) into an empty database."""
+    from tracker.demo import COHORT, DEMO_PASSWORD, DEMO_TIMEZONE, PHYSIO_EMAIL, load_demo
+    from tracker.services.diary import local_today
+    from tracker.models import User
+
+    outcome = load_demo(local_today(User(timezone=DEMO_TIMEZONE)))
+    if not outcome["created"]:
+        click.echo("The database already has accounts; demo data not loaded.")
+        return
+    click.echo(f"Demo cohort loaded: {outcome['patients']} patients, {outcome['alerts']} alerts raised.")
+    click.echo(f"Sign in as {PHYSIO_EMAIL} (physio) or " + ", ".join(p.email for p in COHORT)
+               + f"; password: {DEMO_PASSWORD}")
+
+
+commands = [create_clinician, demo_data]
