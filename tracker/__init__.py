@@ -37,6 +37,8 @@ def register_config(app: Flask, config: Mapping[str, Any] | type | None) -> None
             "SECRET_KEY is not set: refusing to start without a key to sign tokens "
             "(`make run` generates one into instance/ for local use)."
         )
+    if len(app.config["SECRET_KEY"]) < 32:
+        raise ConfigurationError("SECRET_KEY must be at least 32 characters (HS256 wants 256 bits).")
     app.config.setdefault("JWT_SECRET_KEY", app.config["SECRET_KEY"])
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)
@@ -61,14 +63,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_api(app: Flask) -> None:
-    from tracker.api import auth, me, patients
+    from tracker.api import alerts, auth, me, patients, trends
     from tracker.api.errors import register_error_handlers
     from tracker.api.routing import DayConverter
     from tracker.extensions import api
 
     app.url_map.converters["day"] = DayConverter
     api.init_app(app)
-    for blueprint in (auth.blp, me.blp, patients.blp):
+    for blueprint in (auth.blp, me.blp, patients.blp, alerts.blp, trends.blp):
         api.register_blueprint(blueprint)
     register_error_handlers(app)
 

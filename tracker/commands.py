@@ -58,4 +58,31 @@ def demo_data() -> None:
                + f"; password: {DEMO_PASSWORD}")
 
 
-commands = [create_clinician, demo_data]
+@click.command("evaluate")
+@with_appcontext
+def evaluate() -> None:
+    """Run the scheduled rules (missed entries); run it daily, e.g. from cron."""
+    from tracker.services.scheduled import evaluate_missed_entries
+
+    click.echo(f"missed_entries: {evaluate_missed_entries()} alerts opened.")
+
+
+@click.command("deliver")
+@click.option("--limit", default=100, show_default=True, help="At most this many deliveries per run.")
+@with_appcontext
+def deliver(limit: int) -> None:
+    """Post due webhook deliveries of urgent and emergency alerts; run it every minute."""
+    from flask import current_app
+
+    from tracker.services.delivery import deliver_due, pending_count
+
+    url = current_app.config.get("ALERT_WEBHOOK_URL")
+    if not url:
+        click.echo(f"ALERT_WEBHOOK_URL is not set; {pending_count()} deliveries wait in the outbox.")
+        return
+    report = deliver_due(url, limit=limit)
+    click.echo(f"delivered {report.delivered}, failed {report.failed} (will retry), "
+               f"{pending_count()} pending.")
+
+
+commands = [create_clinician, demo_data, evaluate, deliver]

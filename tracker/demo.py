@@ -150,9 +150,13 @@ COHORT = (
 )
 
 
-def _odi_answers(leg_pain: int, rng: random.Random) -> list[int | None]:
-    level = leg_pain / 2
-    return [max(0, min(5, round(level + rng.gauss(0, 0.7)))) for _ in range(10)]
+def _odi_answers(weekly_leg_pain: float, rng: random.Random) -> list[int | None]:
+    """Disability follows the week's pain; two sections vary by a point either way."""
+    level = round(weekly_leg_pain / 2)
+    answers = [level] * 10
+    for section in rng.sample(range(10), 2):
+        answers[section] += rng.choice((-1, 1))
+    return [max(0, min(5, a)) for a in answers]
 
 
 def load_demo(today: date, seed: int = 7) -> dict[str, Any]:
@@ -172,6 +176,7 @@ def load_demo(today: date, seed: int = 7) -> dict[str, Any]:
         start = today - timedelta(days=days)
         answers_for = member.story(member.weeks)
         events = {index: (kind, note) for index, kind, note in member.events}
+        week_pain: list[int] = []
         for i in range(1, days + 1):
             day = start + timedelta(days=i)
             if i in events:
@@ -182,8 +187,11 @@ def load_demo(today: date, seed: int = 7) -> dict[str, Any]:
                 continue
             answers = answers_for(i, rng)
             alerts += len(diary.put_entry(patient, day, answers).alerts_raised)
+            week_pain.append(answers["leg_pain"])
             if i % 7 == 0:
-                records.put_odi(patient, day, _odi_answers(answers["leg_pain"], rng))
+                _, _, raised = records.put_odi(patient, day, _odi_answers(sum(week_pain) / len(week_pain), rng))
+                alerts += len(raised)
+                week_pain = []
         if member.story is develops_foot_drop:
             for offset, grade in ((30, 5), (2, 3)):
                 _, raised = assessments.add_assessment(physio, patient, {

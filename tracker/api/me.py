@@ -42,7 +42,8 @@ patient_only = signed_in("patient")
 def written_entry(write: diary.EntryWrite) -> dict[str, Any]:
     entry = write.entry
     return {**entry.answers(), "date": entry.date, "recorded_at": entry.recorded_at,
-            "received_at": entry.received_at, "alerts_raised": write.alerts_raised}
+            "received_at": entry.received_at, "alerts_raised": write.alerts_raised,
+            "positive_signs": write.positive_signs}
 
 
 @blp.route("")

@@ -261,8 +261,24 @@ class AlertSchema(Schema):
     resolve_note = fields.String(allow_none=True)
 
 
+class PositiveSignSchema(Schema):
+    sign = fields.String(metadata={"enum": ["centralization", "pain_improvement"]})
+    raised_on = fields.Date()
+    message = fields.String()
+    evidence = fields.Dict()
+
+
+class AlertStatusQuerySchema(Schema):
+    status = fields.String(validate=validate.OneOf(ALERT_STATUSES))
+
+
+class AlertActionSchema(Schema):
+    note = fields.String(allow_none=True, validate=validate.Length(max=NOTES_MAX))
+
+
 class EntryWriteSchema(EntrySchema):
     alerts_raised = fields.List(fields.Nested(AlertSchema))
+    positive_signs = fields.List(fields.Nested(PositiveSignSchema))
 
 
 class BatchItemResultSchema(Schema):
@@ -277,3 +293,34 @@ class BatchItemResultSchema(Schema):
 def list_of(schema: type[Schema]) -> type[Schema]:
     """``{"items": [...]}``, the shape of every list the API answers."""
     return Schema.from_dict({"items": fields.List(fields.Nested(schema))}, name=f"{schema.__name__[:-6]}List")
+
+
+class WeeksQuerySchema(Schema):
+    # A query string is text: "12" is the number 12 here, while "12.5" is still refused.
+    weeks = fields.Integer(load_default=12, validate=validate.Range(1, 104))
+
+
+class WeekSchema(Schema):
+    """One ISO week of a patient's diary (Monday first, the patient's time zone)."""
+
+    week_start = fields.String(metadata={"format": "date"})
+    days_logged = fields.Integer()
+    leg_pain_mean = fields.Float(allow_none=True)
+    leg_pain_min = fields.Integer(allow_none=True)
+    leg_pain_max = fields.Integer(allow_none=True)
+    back_pain_mean = fields.Float(allow_none=True)
+    radiation_median = fields.Float(allow_none=True)
+    radiation_max = fields.Integer(allow_none=True)
+    numbness_share = fields.Float(allow_none=True)
+    walking_minutes_median = fields.Float(allow_none=True)
+    foot_drop_days = fields.Integer(allow_none=True)
+    heel_walk_worst = fields.String(allow_none=True)
+    toe_walk_worst = fields.String(allow_none=True)
+    odi = fields.Float(allow_none=True)
+    leg_pain_change = fields.Float(allow_none=True)
+    leg_pain_change_from_first = fields.Float(allow_none=True)
+    classification = fields.String(allow_none=True, metadata={"enum": ["improved", "stable", "worse"]})
+
+
+class WeeksSchema(Schema):
+    weeks = fields.List(fields.Nested(WeekSchema))

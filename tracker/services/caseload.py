@@ -8,11 +8,13 @@ from sqlalchemy import func, select
 
 from tracker.extensions import db
 from tracker.models import Alert, ClinicianLink, Entry, User
+from tracker.services.weekly import classifications
 from tracker.vocabulary import SEVERITIES
 
 
 def caseload(clinician: User) -> list[dict[str, Any]]:
-    """Linked patients with open alert counts and their last entry date, worst first."""
+    """Linked patients with open alert counts, last entry date and trend, worst first:
+    by emergency, urgent, then warning alerts, then a `worse` trend."""
     linked = (
         select(ClinicianLink.patient_id)
         .where(ClinicianLink.clinician_id == clinician.id, ClinicianLink.unlinked_at.is_(None))
@@ -32,6 +34,7 @@ def caseload(clinician: User) -> list[dict[str, Any]]:
         .group_by(Alert.patient_id, Alert.severity)
     ):
         counts[patient_id][severity] = count
+    trend = classifications(patients)
     items = [
         {
             "id": p.id,
@@ -39,9 +42,14 @@ def caseload(clinician: User) -> list[dict[str, Any]]:
             "timezone": p.timezone,
             "open_alerts": counts[p.id],
             "last_entry_date": last_entry.get(p.id),
-            "classification": None,
+            "classification": trend.get(p.id),
         }
         for p in patients
     ]
-    items.sort(key=lambda item: (tuple(-item["open_alerts"][s] for s in SEVERITIES), item["display_name"]))
+    items.sort(key=lambda item: (
+        tuple(-item["open_alerts"][s] for s in SEVERITIES[:3]),
+        item["classification"] != "worse",
+        -item["open_alerts"]["info"],
+        item["display_name"],
+    ))
     return items

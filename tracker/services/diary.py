@@ -56,6 +56,7 @@ class EntryWrite:
     entry: Entry
     created: bool
     alerts_raised: list[Alert] = field(default_factory=list)
+    positive_signs: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _recorded_at(answers: dict[str, Any], received: datetime) -> datetime:
@@ -97,8 +98,8 @@ def put_entry(patient: User, day: date, answers: dict[str, Any]) -> EntryWrite:
     check_day(patient, day)
     with writing():
         entry, created = _store_entry(patient, day, answers)
-        raised = escalation.after_diary_write(patient, day)
-    return EntryWrite(entry, created, raised)
+        raised, signs = escalation.after_entry_write(patient, day)
+    return EntryWrite(entry, created, raised, signs)
 
 
 def get_entry(patient: User, day: date) -> Entry:

@@ -1,0 +1,59 @@
+"""Frames from queries: one SELECT each, read into pandas on the request's connection
+(so a write not yet committed is seen by the evaluation that follows it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Select, select
+
+from tracker.extensions import db
+from tracker.models import ASSESSMENT_SIDE_FIELDS, ENTRY_FIELDS, Assessment, Entry, Event, OdiResponse
+from tracker.vocabulary import LEG_SIDES
+
+
+def _read(query: Select) -> pd.DataFrame:
+    return pd.read_sql(query, db.session.connection())
+
+
+def diary_rows(patient_ids: Iterable[int], start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    """Raw entries (patient_id, date and every answer) for the patients, optionally within dates."""
+    query = select(Entry.patient_id, Entry.date, *(getattr(Entry, f) for f in ENTRY_FIELDS)).where(
+        Entry.patient_id.in_(list(patient_ids))
+    )
+    if start is not None:
+        query = query.where(Entry.date >= start)
+    if end is not None:
+        query = query.where(Entry.date <= end)
+    return _read(query.order_by(Entry.patient_id, Entry.date))
+
+
+def odi_rows(patient_ids: Iterable[int], end: date | None = None) -> pd.DataFrame:
+    query = select(OdiResponse.patient_id, OdiResponse.date, OdiResponse.score).where(
+        OdiResponse.patient_id.in_(list(patient_ids))
+    )
+    if end is not None:
+        query = query.where(OdiResponse.date <= end)
+    return _read(query.order_by(OdiResponse.patient_id, OdiResponse.date))
+
+
+def event_rows(patient_ids: Iterable[int]) -> pd.DataFrame:
+    query = select(Event.patient_id, Event.date, Event.kind).where(Event.patient_id.in_(list(patient_ids)))
+    return _read(query.order_by(Event.patient_id, Event.date))
+
+
+def assessment_rows(patient_id: int) -> pd.DataFrame:
+    """Assessments in long form: one row per assessment and leg."""
+    columns = [Assessment.patient_id, Assessment.id.label("assessment_id"), Assessment.date]
+    for side in LEG_SIDES:
+        columns += [getattr(Assessment, f"{side}_{name}").label(f"{side}__{name}") for name in ASSESSMENT_SIDE_FIELDS]
+    wide = _read(select(*columns).where(Assessment.patient_id == patient_id).order_by(Assessment.id))
+    legs = []
+    for side in LEG_SIDES:
+        leg = wide[["patient_id", "assessment_id", "date"]].assign(side=side)
+        for name in ASSESSMENT_SIDE_FIELDS:
+            leg[name] = wide[f"{side}__{name}"]
+        legs.append(leg)
+    return pd.concat(legs, ignore_index=True).sort_values(["assessment_id", "side"], ignore_index=True)
