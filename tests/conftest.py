@@ -28,7 +28,18 @@ PASSWORD = "correct horse battery"
 
 
 def _worker(request: pytest.FixtureRequest) -> str:
-    return getattr(request.config, "workerinput", {}).get("workerid", "main")
+    """A name for this test process, distinct across concurrent runs on one machine."""
+    worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+    return f"{worker}_{os.getpid()}"
+
+
+def _drop_postgres_database(url: str) -> None:
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
 
 
 def _postgres_database(name: str) -> str:
@@ -60,6 +71,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         db.create_all()
         db.engine.dispose()
     yield url
+    if request.param == "postgresql":
+        _drop_postgres_database(url)
 
 
 def _empty_tables() -> None:

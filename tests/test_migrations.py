@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
-from tests.conftest import _postgres_database, _worker
+from tests.conftest import _drop_postgres_database, _postgres_database, _worker
 from tracker import create_app
 from tracker.config import TestConfig
 from tracker.extensions import db
@@ -21,7 +21,9 @@ def empty_database(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'migrated.db'}"
     else:
-        yield _postgres_database(f"tracker_migrate_{_worker(request)}")
+        url = _postgres_database(f"tracker_migrate_{_worker(request)}")
+        yield url
+        _drop_postgres_database(url)
 
 
 def test_upgrade_from_empty_matches_the_models(empty_database: str) -> None:

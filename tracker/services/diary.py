@@ -8,14 +8,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from marshmallow import ValidationError
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tracker.database import writing
 from tracker.errors import InvalidInput, NotFound
 from tracker.extensions import db
-from tracker.models import ENTRY_FIELDS, Alert, Entry, Event, OdiResponse, User
+from tracker.models import ENTRY_FIELDS, Alert, Entry, User
 from tracker.models.types import utcnow
 from tracker.services import escalation
 
@@ -66,31 +66,32 @@ def _recorded_at(answers: dict[str, Any], received: datetime) -> datetime:
     return recorded
 
 
+def _upsert(dialect: str) -> Any:
+    return postgresql_insert if dialect == "postgresql" else sqlite_insert
+
+
 def _store_entry(patient: User, day: date, answers: dict[str, Any]) -> tuple[Entry, bool]:
     """Create or replace the day's entry inside the current transaction.
 
-    A concurrent writer of the same day is caught by the unique constraint: the
-    savepoint is rolled back and the row that won is replaced instead.
+    One INSERT … ON CONFLICT DO NOTHING, then an UPDATE when the day already had an
+    entry: a concurrent writer of the same day waits on the unique key and replaces
+    the row that won, so there is never a second row nor an error.
     """
     received = utcnow()
     values = {name: answers.get(name) for name in ENTRY_FIELDS}
     values["recorded_at"] = _recorded_at(dict(answers), received)
     values["received_at"] = received
-    entry = db.session.scalar(select(Entry).where(Entry.patient_id == patient.id, Entry.date == day))
-    created = entry is None
-    if created:
-        try:
-            with db.session.begin_nested():
-                entry = Entry(patient_id=patient.id, date=day, **values)
-                db.session.add(entry)
-        except IntegrityError:
-            entry = db.session.scalar(select(Entry).where(Entry.patient_id == patient.id, Entry.date == day))
-            created = False
+    table = Entry.__table__
+    key = {"patient_id": patient.id, "date": day}
+    insert = _upsert(db.session.get_bind().dialect.name)(table).values(**key, **values)
+    created = db.session.execute(
+        insert.on_conflict_do_nothing(index_elements=["patient_id", "date"]).returning(table.c.id)
+    ).scalar() is not None
     if not created:
-        for name, value in values.items():
-            setattr(entry, name, value)
-    db.session.flush()
-    return entry, created
+        db.session.execute(
+            update(table).where(table.c.patient_id == patient.id, table.c.date == day).values(**values)
+        )
+    return Entry(**key, **values), created
 
 
 def put_entry(patient: User, day: date, answers: dict[str, Any]) -> EntryWrite:
