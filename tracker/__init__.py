@@ -65,10 +65,11 @@ def register_extensions(app: Flask) -> None:
 def register_api(app: Flask) -> None:
     from tracker.api import alerts, auth, me, patients, trends
     from tracker.api.errors import register_error_handlers
-    from tracker.api.routing import DayConverter
+    from tracker.api.routing import DayConverter, IdConverter
     from tracker.extensions import api
 
     app.url_map.converters["day"] = DayConverter
+    app.url_map.converters["id"] = IdConverter
     api.init_app(app)
     for blueprint in (auth.blp, me.blp, patients.blp, alerts.blp, trends.blp):
         api.register_blueprint(blueprint)

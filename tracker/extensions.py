@@ -32,9 +32,10 @@ limiter = Limiter(key_func=get_remote_address)
 
 
 def _register_api_converters() -> None:
-    from tracker.api.routing import DayConverter
+    from tracker.api.routing import DayConverter, IdConverter
 
     api.register_converter(DayConverter, lambda _converter: {"type": "string", "format": "date"})
+    api.register_converter(IdConverter, lambda _converter: {"type": "integer", "minimum": 1, "maximum": 2**31 - 1})
 
 
 _register_api_converters()

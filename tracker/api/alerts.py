@@ -28,7 +28,7 @@ class MyAlerts(MethodView):
         return {"items": alerts.patient_alerts(me(), status)}
 
 
-@blp.route("/patients/<int:patient_id>/alerts")
+@blp.route("/patients/<id:patient_id>/alerts")
 class PatientAlerts(MethodView):
     decorators = [clinician_only]
 
@@ -50,7 +50,7 @@ class CaseloadAlerts(MethodView):
         return {"items": alerts.caseload_alerts(me(), status)}
 
 
-@blp.route("/alerts/<int:alert_id>/acknowledge")
+@blp.route("/alerts/<id:alert_id>/acknowledge")
 class Acknowledge(MethodView):
     decorators = [clinician_only]
 
@@ -61,7 +61,7 @@ class Acknowledge(MethodView):
         return alerts.acknowledge(me(), alert_id, body.get("note"))
 
 
-@blp.route("/alerts/<int:alert_id>/resolve")
+@blp.route("/alerts/<id:alert_id>/resolve")
 class Resolve(MethodView):
     decorators = [clinician_only]
 

@@ -135,7 +135,7 @@ class Events(MethodView):
         return records.add_event(me(), values)
 
 
-@blp.route("/events/<int:event_id>")
+@blp.route("/events/<id:event_id>")
 class EventById(MethodView):
     decorators = [patient_only]
 
@@ -195,7 +195,7 @@ class Clinicians(MethodView):
         }
 
 
-@blp.route("/clinicians/<int:clinician_id>")
+@blp.route("/clinicians/<id:clinician_id>")
 class ClinicianLink(MethodView):
     decorators = [patient_only]
 

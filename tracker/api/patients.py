@@ -53,7 +53,7 @@ class Caseload(MethodView):
         return {"items": caseload.caseload(me())}
 
 
-@blp.route("/<int:patient_id>/entries")
+@blp.route("/<id:patient_id>/entries")
 class PatientEntries(MethodView):
     decorators = [clinician_only]
 
@@ -64,7 +64,7 @@ class PatientEntries(MethodView):
         return {"items": diary.list_entries(visible_patient(patient_id), from_, to)}
 
 
-@blp.route("/<int:patient_id>/events")
+@blp.route("/<id:patient_id>/events")
 class PatientEvents(MethodView):
     decorators = [clinician_only]
 
@@ -75,7 +75,7 @@ class PatientEvents(MethodView):
         return {"items": records.list_events(visible_patient(patient_id), from_, to)}
 
 
-@blp.route("/<int:patient_id>/odi")
+@blp.route("/<id:patient_id>/odi")
 class PatientOdi(MethodView):
     decorators = [clinician_only]
 
@@ -86,7 +86,7 @@ class PatientOdi(MethodView):
         return {"items": records.list_odi(visible_patient(patient_id), from_, to)}
 
 
-@blp.route("/<int:patient_id>/assessments")
+@blp.route("/<id:patient_id>/assessments")
 class PatientAssessments(MethodView):
     decorators = [clinician_only]
 

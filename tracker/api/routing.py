@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from typing import Any
+
 from werkzeug.exceptions import UnprocessableEntity
-from werkzeug.routing import BaseConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 
 class DayConverter(BaseConverter):
@@ -28,3 +30,10 @@ class DayConverter(BaseConverter):
 
     def to_url(self, value: date | str) -> str:
         return value.isoformat() if isinstance(value, date) else str(value)
+
+
+class IdConverter(IntegerConverter):
+    """A row id: 1 … 2³¹−1. Anything else matches no route, so it is a plain 404."""
+
+    def __init__(self, map: Any) -> None:  # noqa: A002  (werkzeug's parameter name)
+        super().__init__(map, min=1, max=2**31 - 1)

@@ -35,7 +35,7 @@ class MyTrends(MethodView):
         return _weeks(me(), weeks)
 
 
-@blp.route("/patients/<int:patient_id>/trends/weekly")
+@blp.route("/patients/<id:patient_id>/trends/weekly")
 class PatientTrends(MethodView):
     decorators = [signed_in("clinician")]
 

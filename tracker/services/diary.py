@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -66,8 +66,21 @@ def _recorded_at(answers: dict[str, Any], received: datetime) -> datetime:
     return recorded
 
 
-def _upsert(dialect: str) -> Any:
-    return postgresql_insert if dialect == "postgresql" else sqlite_insert
+_ENTRIES = Entry.__table__
+_STORED = (*ENTRY_FIELDS, "recorded_at", "received_at")
+# Built once: values arrive as parameters at execution, so each write skips statement building.
+_INSERT = {
+    dialect: insert(_ENTRIES)
+    .values({name: bindparam(name) for name in ("patient_id", "date", *_STORED)})
+    .on_conflict_do_nothing(index_elements=["patient_id", "date"])
+    .returning(_ENTRIES.c.id)
+    for dialect, insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
+}
+_REPLACE = (
+    update(_ENTRIES)
+    .where(_ENTRIES.c.patient_id == bindparam("key_patient_id"), _ENTRIES.c.date == bindparam("key_date"))
+    .values({name: bindparam(name) for name in _STORED})
+)
 
 
 def _store_entry(patient: User, day: date, answers: dict[str, Any]) -> tuple[Entry, bool]:
@@ -81,16 +94,11 @@ def _store_entry(patient: User, day: date, answers: dict[str, Any]) -> tuple[Ent
     values = {name: answers.get(name) for name in ENTRY_FIELDS}
     values["recorded_at"] = _recorded_at(dict(answers), received)
     values["received_at"] = received
-    table = Entry.__table__
     key = {"patient_id": patient.id, "date": day}
-    insert = _upsert(db.session.get_bind().dialect.name)(table).values(**key, **values)
-    created = db.session.execute(
-        insert.on_conflict_do_nothing(index_elements=["patient_id", "date"]).returning(table.c.id)
-    ).scalar() is not None
+    dialect = db.session.get_bind().dialect.name
+    created = db.session.execute(_INSERT[dialect], {**key, **values}).scalar() is not None
     if not created:
-        db.session.execute(
-            update(table).where(table.c.patient_id == patient.id, table.c.date == day).values(**values)
-        )
+        db.session.execute(_REPLACE, {"key_patient_id": patient.id, "key_date": day, **values})
     return Entry(**key, **values), created
 
 
