@@ -49,7 +49,7 @@ def register_config(app: Flask, config: Mapping[str, Any] | type | None) -> None
 def register_extensions(app: Flask) -> None:
     from tracker import models  # noqa: F401  (the models must be known to the metadata)
     from tracker.database import configure_engine
-    from tracker.extensions import db, jwt, limiter, migrate
+    from tracker.extensions import csrf, db, jwt, limiter, migrate
     from tracker.services.tokens import register_token_callbacks
 
     db.init_app(app)
@@ -60,19 +60,24 @@ def register_extensions(app: Flask) -> None:
     jwt.init_app(app)
     register_token_callbacks(jwt)
     limiter.init_app(app)
+    csrf.init_app(app)
 
 
 def register_api(app: Flask) -> None:
-    from tracker.api import alerts, auth, me, patients, trends
+    from tracker.api import alerts, auth, exports, me, patients, trends
     from tracker.api.errors import register_error_handlers
     from tracker.api.routing import DayConverter, IdConverter
-    from tracker.extensions import api
+    from tracker.extensions import api, csrf
+    from tracker.web import blp as web
 
     app.url_map.converters["day"] = DayConverter
     app.url_map.converters["id"] = IdConverter
     api.init_app(app)
-    for blueprint in (auth.blp, me.blp, patients.blp, alerts.blp, trends.blp):
+    for blueprint in (auth.blp, me.blp, patients.blp, alerts.blp, trends.blp, exports.blp):
+        # Bearer tokens, not cookies, authenticate the API: no CSRF token there.
+        csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
+    app.register_blueprint(web)
     register_error_handlers(app)
 
 
