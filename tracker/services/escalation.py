@@ -31,6 +31,9 @@ from tracker.services.frames import assessment_rows, diary_rows, odi_rows
 # them (day-20 … day); radiation and numbness look 14 days before the last 3 entries
 # spread over up to 5 days (day-18). A margin keeps evaluation independent of that detail.
 DIARY_LOOKBACK = timedelta(days=35)
+# Events (injections, surgery, a new programme) are shown on the charts but feed no rule,
+# so writing one re-evaluates nothing: re-running the diary rules for the event's day
+# would only re-raise what that day's entry already raised.
 DELIVERED_SEVERITIES = ("urgent", "emergency")
 
 
@@ -50,11 +53,6 @@ def after_diary_write(patient: User, day: date) -> list[Alert]:
     return record_findings(patient, evaluate_entry_rules(_diary(patient, day), day))
 
 
-def after_event_write(patient: User, day: date) -> list[Alert]:
-    """An event changes no rule's inputs today; the diary rules are re-run for its day all the same."""
-    return after_diary_write(patient, day)
-
-
 def after_odi_write(patient: User, day: date) -> list[Alert]:
     return record_findings(patient, evaluate_odi_rules(odi_rows([patient.id], end=day), day))
 
@@ -64,10 +62,16 @@ def after_assessment_write(patient: User, assessment: Assessment) -> list[Alert]
 
 
 def record_findings(patient: User, findings: Iterable[Finding]) -> list[Alert]:
-    """Open an alert per finding, or refresh the rule's alert that is still open or acknowledged."""
+    """Open an alert per finding, or refresh the rule's alert that is still open or acknowledged.
+
+    A finding for a day whose alert of that rule a clinician already resolved (the same
+    entry saved again, say) is that same episode: it opens nothing new.
+    """
     opened = []
     for finding in findings:
         alert = _active_alert(patient.id, finding.rule)
+        if alert is None and _resolved_for_day(patient.id, finding):
+            continue
         if alert is None:
             try:
                 with db.session.begin_nested():
@@ -86,6 +90,13 @@ def _active_alert(patient_id: int, rule: str) -> Alert | None:
     return db.session.scalar(
         select(Alert).where(Alert.patient_id == patient_id, Alert.rule == rule, Alert.status != "resolved")
     )
+
+
+def _resolved_for_day(patient_id: int, finding: Finding) -> bool:
+    return db.session.scalar(
+        select(Alert.id).where(Alert.patient_id == patient_id, Alert.rule == finding.rule,
+                               Alert.raised_on == finding.raised_on, Alert.status == "resolved").limit(1)
+    ) is not None
 
 
 def _open_alert(patient: User, finding: Finding) -> Alert:

@@ -22,7 +22,6 @@ def add_event(patient: User, values: dict[str, Any]) -> Event:
         event = Event(patient_id=patient.id, **values)
         db.session.add(event)
         db.session.flush()
-        escalation.after_event_write(patient, event.date)
     return event
 
 
@@ -43,7 +42,6 @@ def delete_event(patient: User, event_id: int) -> None:
         if event is None:
             raise NotFound("No such event.")
         db.session.delete(event)
-        escalation.after_event_write(patient, event.date)
 
 
 def odi_score(answers: list[int | None]) -> float | None:
