@@ -90,14 +90,15 @@ def _nullable_bool(values: pd.Series, name: str) -> pd.Series:
     """True/False/None, 0/1 (SQLite) or NaN → pandas "boolean" with <NA> for unanswered."""
     if pd.api.types.is_bool_dtype(values.dtype):
         return values.astype("boolean")
-    if pd.api.types.is_numeric_dtype(values.dtype):
-        mapped = values.where(values.isin([0, 1]))
-    else:  # object: True == 1 and False == 0, so a set lookup accepts both spellings
-        mapped = values.map(lambda v: v if v in (True, False) and not isinstance(v, str) else None)
-    bad = mapped.isna() & values.notna()
-    if bad.any():
-        raise ValueError(f"{name}: not a boolean: {values[bad].iloc[0]!r}")
-    return mapped.astype("float64").astype("boolean")
+    codes, uniques = pd.factorize(values)  # a handful of distinct values; missing → -1
+    answers = np.fromiter((_as_bool(v, name) for v in uniques), dtype="float64", count=len(uniques))
+    return pd.Series(np.append(answers, np.nan)[codes], index=values.index).astype("boolean")
+
+
+def _as_bool(value: Any, name: str) -> float:
+    if isinstance(value, (bool, np.bool_, int, float, np.integer, np.floating)) and value in (0, 1):
+        return float(value)
+    raise ValueError(f"{name}: not a boolean: {value!r}")
 
 
 def _choice(values: pd.Series, name: str, allowed: tuple[str, ...]) -> tuple[pd.Series, np.ndarray]:
@@ -139,9 +140,14 @@ def _list_column(values: pd.Series, name: str) -> pd.Series:
         try:
             codes, texts = pd.factorize(values)  # NaN / None → code -1
         except TypeError:  # unhashable: lists already decoded by the driver (SQLAlchemy JSON)
-            out = np.full(len(values), None, dtype=object)
-            given = values.notna().to_numpy()
-            out[given] = np.fromiter((_parse_list(v) for v in values[given]), dtype=object, count=int(given.sum()))
+            out = values.to_numpy(dtype=object, copy=True)
+            missing = pd.isna(out)
+            out[missing] = None
+            # Decoded lists are kept as they are; anything else (JSON text, tuples) is parsed.
+            other = ~missing & ~np.fromiter((type(v) is list for v in out), dtype=bool, count=len(out))
+            out[other] = np.fromiter(
+                (_parse_list(v) for v in out[other]), dtype=object, count=int(other.sum())
+            )
         else:
             parsed = np.fromiter((_parse_list(t) for t in texts), dtype=object, count=len(texts))
             out = np.append(parsed, None)[codes]  # code -1 (unanswered) picks the appended None
@@ -184,24 +190,22 @@ def diary_frame(raw: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in _REQUIRED if c not in raw.columns]
     if missing:
         raise ValueError(f"diary_frame: missing columns {missing}")
-    get = lambda name: _column(raw, name)  # noqa: E731
-
     out = pd.DataFrame(index=raw.index)
     out["patient_id"] = raw["patient_id"].astype("int64")
     out["date"] = calendar_dates(raw["date"])
     if out["date"].isna().any():
         raise ValueError("diary_frame: an entry has no date")
     for name in INT_COLUMNS:
-        out[name] = pd.to_numeric(get(name)).astype("Int64")
+        out[name] = pd.to_numeric(_column(raw, name)).astype("Int64")
     for name, allowed in CHOICE_COLUMNS.items():
-        out[name], ordinal = _choice(get(name), name, allowed)
+        out[name], ordinal = _choice(_column(raw, name), name, allowed)
         if name != "side":
             out[f"{name}_level"] = _levels(ordinal)
     for name in LIST_COLUMNS:
-        out[name] = _list_column(get(name), name)
+        out[name] = _list_column(_column(raw, name), name)
     for name in BOOL_COLUMNS:
-        out[name] = _nullable_bool(get(name), name)
-    notes = get("notes")
+        out[name] = _nullable_bool(_column(raw, name), name)
+    notes = _column(raw, "notes")
     out["notes"] = notes if notes.dtype == "str" else notes.astype("str")
 
     out = out[list(DIARY_COLUMNS)]
@@ -239,7 +243,7 @@ def daily_frame(
     `date` are always set. start/end default to the patient's first and last entry.
     """
     own = diary[diary["patient_id"] == patient_id]
-    if start is None and end is None and own.empty:
+    if own.empty and (start is None or end is None):
         return own.reset_index(drop=True)
     lo = to_timestamp(start) if start is not None else own["date"].min()
     hi = to_timestamp(end) if end is not None else own["date"].max()

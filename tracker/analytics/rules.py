@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from tracker.analytics.frames import calendar_dates, dates_by_patient, to_timestamp
-from tracker.vocabulary import MUSCLES, REFLEX_NAMES, REFLEXES
+from tracker.vocabulary import MUSCLES, RADIATION_LEVELS, REFLEX_NAMES, REFLEXES
 
 #: Severities, most severe first.
 SEVERITY: tuple[str, ...] = ("emergency", "urgent", "warning", "info")
@@ -39,7 +39,7 @@ RULES: dict[str, str] = {
 # Two NRS points (about 30 %) is the usual minimal clinically important difference
 # for leg pain (Farrar et al. 2001; Ostelo et al. 2008).
 PAIN_MCID = 2.0
-# NRS 8–10 is severe pain; three such days in a row is escalated however it started.
+# NRS 8–10 is severe pain; a run of three such days is escalated whatever the baseline.
 SEVERE_PAIN = 8
 SEVERE_PAIN_DAYS = 3
 # Ten ODI points is the usual MCID of the Oswestry Disability Index (Ostelo et al. 2008).
@@ -107,7 +107,9 @@ def json_safe(value: Any) -> Any:
     return str(value)
 
 
-def _finding(rule: str, day: pd.Timestamp, evidence: dict[str, Any], message: str, patient_message: str) -> Finding:
+def _finding(
+    rule: str, day: pd.Timestamp, evidence: dict[str, Any], message: str, patient_message: str
+) -> Finding:
     return Finding(rule, RULES[rule], day.date(), json_safe(evidence), message, patient_message)
 
 
@@ -128,7 +130,8 @@ def _is_true(value: Any) -> bool:
     return value is not pd.NA and value is not None and bool(value)
 
 
-def _one_patient(frame: pd.DataFrame, what: str) -> None:
+def check_one_patient(frame: pd.DataFrame, what: str) -> None:
+    """Refuse a frame that mixes patients (the per-patient evaluators compare within one diary)."""
     if frame["patient_id"].nunique() > 1:
         raise ValueError(f"{what}: expected one patient's rows, got several patients")
 
@@ -142,7 +145,7 @@ def evaluate_entry_rules(diary: pd.DataFrame, day: dt.date | str | pd.Timestamp)
     Uses only entries dated on or before `day`, so replaying a back-filled diary in date
     order raises each finding on the day it would have been raised live. No entry → [].
     """
-    _one_patient(diary, "evaluate_entry_rules")
+    check_one_patient(diary, "evaluate_entry_rules")
     day = to_timestamp(day)
     seen = diary.loc[diary["date"] <= day].set_index("date")
     if day not in seen.index:
@@ -195,11 +198,23 @@ def _new_foot_drop(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
     if not new:
         return None
     entry = seen.loc[day]
-    what = [text for text, seen_today in (("foot drop", _is_true(entry["foot_drop"])), ("unable to heel-walk", entry["heel_walk"] == "unable")) if seen_today]
+    what = [
+        text
+        for text, seen_today in (
+            ("foot drop", _is_true(entry["foot_drop"])),
+            ("unable to heel-walk", entry["heel_walk"] == "unable"),
+        )
+        if seen_today
+    ]
     return _finding(
         "new_foot_drop",
         day,
-        {"foot_drop": entry["foot_drop"], "heel_walk": entry["heel_walk"], "prior_entries": prior, "prior_window": _prior_window(day)},
+        {
+            "foot_drop": entry["foot_drop"],
+            "heel_walk": entry["heel_walk"],
+            "prior_entries": prior,
+            "prior_window": _prior_window(day),
+        },
         f"New foot drop on {_iso(day)} ({' and '.join(what)}); none reported in the {prior} entries of the "
         f"prior {NEW_SIGN_DAYS} days. Possible L5 motor deficit: assess urgently.",
         "You reported that your foot drags or slaps, or that you cannot walk on your heels. "
@@ -245,14 +260,19 @@ def _toe_walk_lost(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
 
 
 def radiation_shift(seen: pd.DataFrame, day: pd.Timestamp) -> dict[str, Any] | None:
-    """Median radiation of the last 3 answered entries (day's included, all ≥ day-4) vs the 14 days before.
+    """Median radiation level of the last 3 entries (day's included, all ≥ day-4) vs the 14 days before.
 
     `seen`: one patient's diary indexed by date, up to `day`. Entries without a radiation
-    answer are skipped. None when the day has no answer or the counts are not met.
+    answer are skipped (they neither count nor break the run). None when the day has no
+    radiation answer or the counts are not met.
     """
     level = seen["radiation_level"].dropna()
     last = level.iloc[-LAST_ENTRIES:]
-    if day not in level.index or len(last) < LAST_ENTRIES or last.index[0] < day - _days(LAST_ENTRIES_SPAN - 1):
+    if (
+        day not in level.index
+        or len(last) < LAST_ENTRIES
+        or last.index[0] < day - _days(LAST_ENTRIES_SPAN - 1)
+    ):
         return None
     first = last.index[0]
     baseline = level.loc[first - _days(BASELINE_DAYS) : first - _days(1)]
@@ -269,6 +289,12 @@ def radiation_shift(seen: pd.DataFrame, day: pd.Timestamp) -> dict[str, Any] | N
     }
 
 
+def radiation_label(level: float) -> str:
+    """The body level of a radiation level: "knee" for 3, "thigh-knee" for a median of 2.5."""
+    low, high = RADIATION_LEVELS[math.floor(level)], RADIATION_LEVELS[math.ceil(level)]
+    return low if low == high else f"{low}-{high}"
+
+
 def _peripheralization(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
     # Pain spreading further down the leg (peripheralization) goes with a worse prognosis
     # (McKenzie; Werneke & Hart 2001): one body level more distal than the 2 weeks before.
@@ -280,8 +306,9 @@ def _peripheralization(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
         day,
         shift,
         f"Pain reaches further down the leg: median radiation level {shift['recent_median']:g} "
-        f"over the last 3 entries ({shift['recent_dates'][0]} to {_iso(day)}) vs "
-        f"{shift['baseline_median']:g} over {shift['baseline_entries']} entries of the 14 days before.",
+        f"({radiation_label(shift['recent_median'])}) over the last 3 entries ({shift['recent_dates'][0]} "
+        f"to {_iso(day)}) vs {shift['baseline_median']:g} ({radiation_label(shift['baseline_median'])}) "
+        f"over {shift['baseline_entries']} entries of the 14 days before.",
         "Your leg pain has been reaching further down your leg over the last few days than in "
         "the two weeks before. Your physiotherapist has been told and may contact you; let them "
         "know if it keeps spreading or you notice new weakness or numbness.",
@@ -305,7 +332,10 @@ def leg_pain_shift(seen: pd.DataFrame, day: pd.Timestamp) -> dict[str, Any] | No
         "recent_window": [_iso(day - _days(RECENT_DAYS - 1)), _iso(day)],
         "baseline_mean": baseline.mean(),
         "baseline_entries": len(baseline),
-        "baseline_window": [_iso(day - _days(RECENT_DAYS + BASELINE_DAYS - 1)), _iso(day - _days(RECENT_DAYS))],
+        "baseline_window": [
+            _iso(day - _days(RECENT_DAYS + BASELINE_DAYS - 1)),
+            _iso(day - _days(RECENT_DAYS)),
+        ],
         "change": recent.mean() - baseline.mean(),
         "recent_days_mcid_above": int((recent >= baseline.mean() + PAIN_MCID - EPSILON).sum()),
         "recent_days_mcid_below": int((recent <= baseline.mean() - PAIN_MCID + EPSILON).sum()),
@@ -313,10 +343,21 @@ def leg_pain_shift(seen: pd.DataFrame, day: pd.Timestamp) -> dict[str, Any] | No
 
 
 def _severe_pain_days(seen: pd.DataFrame, day: pd.Timestamp) -> list[int] | None:
-    """Leg pain of the 3 calendar days ending on day, when all three were logged at ≥ 8."""
-    pain = seen["leg_pain"].dropna().loc[day - _days(SEVERE_PAIN_DAYS - 1) : day]
-    if len(pain) == SEVERE_PAIN_DAYS and bool((pain >= SEVERE_PAIN).all()):
-        return [int(p) for p in pain]
+    """Leg pain of the 3 calendar days ending on day, when all were ≥ 8 and day-3 was not.
+
+    Fires once, on the day a run of severe pain reaches 3 days (day-3 unlogged or < 8): a
+    patient who stays at 8+ is not re-alerted daily, and one easing from 10 to 9 is not
+    told their pain is "worsening" every day.
+    """
+    pain = seen["leg_pain"].dropna().loc[day - _days(SEVERE_PAIN_DAYS) : day]
+    run = pain.loc[day - _days(SEVERE_PAIN_DAYS - 1) :]
+    before = pain.loc[: day - _days(SEVERE_PAIN_DAYS)]
+    if (
+        len(run) == SEVERE_PAIN_DAYS
+        and bool((run >= SEVERE_PAIN).all())
+        and not bool((before >= SEVERE_PAIN).any())
+    ):
+        return [int(p) for p in run]
     return None
 
 
@@ -324,7 +365,9 @@ def _pain_worsening(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
     shift = leg_pain_shift(seen, day)
     # The mean must rise by the MCID, and not through one bad day: at least two recent
     # days at or above baseline + MCID (PRODUCT.md: "one bad day must not raise a warning").
-    rising = shift is not None and shift["change"] >= PAIN_MCID - EPSILON and shift["recent_days_mcid_above"] >= 2
+    rising = (
+        shift is not None and shift["change"] >= PAIN_MCID - EPSILON and shift["recent_days_mcid_above"] >= 2
+    )
     severe = _severe_pain_days(seen, day)
     if not rising and severe is None:
         return None
@@ -335,7 +378,8 @@ def _pain_worsening(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
         evidence.update(shift)
         parts.append(
             f"mean leg pain {shift['recent_mean']:.1f} over {shift['recent_entries']} entries of the last "
-            f"7 days vs {shift['baseline_mean']:.1f} over {shift['baseline_entries']} entries of the 14 days before"
+            f"7 days vs {shift['baseline_mean']:.1f} over {shift['baseline_entries']} entries of the "
+            "14 days before"
         )
     if severe is not None:
         evidence["criteria"].append("severe_pain_3_days")
@@ -370,7 +414,10 @@ def _walking_decline(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
             "recent_window": [_iso(day - _days(RECENT_DAYS - 1)), _iso(day)],
             "baseline_median": before,
             "baseline_entries": len(baseline),
-            "baseline_window": [_iso(day - _days(RECENT_DAYS + BASELINE_DAYS - 1)), _iso(day - _days(RECENT_DAYS))],
+            "baseline_window": [
+                _iso(day - _days(RECENT_DAYS + BASELINE_DAYS - 1)),
+                _iso(day - _days(RECENT_DAYS)),
+            ],
         },
         f"Walking tolerance halved: median {now:g} min over {len(recent)} entries of the last 7 days "
         f"vs {before:g} min over {len(baseline)} entries of the 14 days before.",
@@ -390,13 +437,14 @@ def _numbness_spreading(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None
     baseline = answered[(answered >= first - _days(BASELINE_DAYS)) & (answered < first)]
     if len(baseline) < MIN_BASELINE_ENTRIES:
         return None
-    # One row per (date, region) named in numbness or tingling.
-    named = pd.concat([seen["numbness"], seen["tingling"]]).dropna().explode().dropna()
-    named = pd.DataFrame({"date": named.index, "region": named.to_numpy()}).drop_duplicates()
-    recent = named[named["date"].isin(last)]
-    counts = recent["region"].value_counts()
-    before = set(named.loc[named["date"].isin(baseline), "region"])
-    today = set(recent.loc[recent["date"] == day, "region"])
+    # One row per (entry, region) named in numbness or tingling, in the dates compared.
+    window = seen.loc[first - _days(BASELINE_DAYS) : day, ["numbness", "tingling"]]
+    named = pd.concat([window["numbness"], window["tingling"]]).dropna().explode().dropna()
+    pairs = pd.MultiIndex.from_arrays([named.index, named.to_numpy()], names=["date", "region"]).unique()
+    dates, regions = pairs.get_level_values("date"), pairs.get_level_values("region")
+    counts = regions[dates >= first].value_counts()
+    before = set(regions[dates < first])
+    today = set(regions[dates == day])
     new = sorted(r for r in counts.index[counts >= 2] if r in today and r not in before)
     if not new:
         return None
@@ -437,25 +485,26 @@ def _long(assessments: pd.DataFrame, columns: tuple[str, ...], name: str) -> pd.
     return long.dropna(subset=["value"])
 
 
-def _compare(current: pd.DataFrame, earlier: pd.DataFrame, columns: tuple[str, ...], name: str) -> pd.DataFrame:
-    """Each recorded value of `current` beside the same side's previous assessment's value.
+def _compare(
+    current: pd.DataFrame, earlier: pd.DataFrame, columns: tuple[str, ...], name: str
+) -> pd.DataFrame:
+    """Each recorded value of `current` beside the previous recorded value for that side and `name`.
 
-    The previous assessment of a side is the latest earlier one that examined that side;
-    only values both assessments recorded are compared.
+    The previous value is the one of the latest earlier assessment that recorded it (a side
+    or a test skipped at one visit does not hide the visit before); values recorded only once
+    are not compared.
     """
-    previous = earlier.sort_values("assessment_id").groupby("side").tail(1)
-    return _long(current, columns, name).merge(
-        _long(previous, columns, name), on=["side", name], suffixes=("", "_previous")
-    )
+    previous = _long(earlier, columns, name).sort_values("assessment_id").groupby(["side", name]).tail(1)
+    return _long(current, columns, name).merge(previous, on=["side", name], suffixes=("", "_previous"))
 
 
 def evaluate_assessment_rules(assessments: pd.DataFrame, assessment_id: int) -> list[Finding]:
-    """motor_weakness_progression and reflex_loss for one assessment vs the previous one.
+    """motor_weakness_progression and reflex_loss for one assessment vs the previous values.
 
     Input: one patient's assessments, long (one row per assessment per side): assessment_id,
     date, side, the four MRC grades (0–5), achilles_reflex, knee_reflex. raised_on = its date.
     """
-    _one_patient(assessments, "evaluate_assessment_rules")
+    check_one_patient(assessments, "evaluate_assessment_rules")
     frame = assessments.assign(date=calendar_dates(assessments["date"]))
     current = frame[frame["assessment_id"] == assessment_id]
     if current.empty:
@@ -474,13 +523,21 @@ def evaluate_assessment_rules(assessments: pd.DataFrame, assessment_id: int) -> 
 
 
 def _changes(rows: pd.DataFrame, name: str) -> list[dict[str, Any]]:
-    columns = {"side": "side", name: name, "value_previous": "previous", "value": "current",
-               "assessment_id_previous": "previous_assessment_id", "date_previous": "previous_date"}
+    columns = {
+        "side": "side",
+        name: name,
+        "value_previous": "previous",
+        "value": "current",
+        "assessment_id_previous": "previous_assessment_id",
+        "date_previous": "previous_date",
+    }
     return json_safe(rows[list(columns)].rename(columns=columns).to_dict("records"))
 
 
 def _listed(changes: list[dict[str, Any]], name: str) -> str:
-    return ", ".join(f"{c['side']} {c[name].replace('_', ' ')} {c['previous']}→{c['current']}" for c in changes)
+    return ", ".join(
+        f"{c['side']} {c[name].replace('_', ' ')} {c['previous']}→{c['current']}" for c in changes
+    )
 
 
 def _motor_finding(weaker: pd.DataFrame, day: pd.Timestamp, assessment_id: int) -> Finding:
@@ -516,7 +573,7 @@ def evaluate_odi_rules(odi: pd.DataFrame, day: dt.date | str | pd.Timestamp) -> 
 
     Input: one patient's patient_id, date, score (0–100, None = unscored).
     """
-    _one_patient(odi, "evaluate_odi_rules")
+    check_one_patient(odi, "evaluate_odi_rules")
     day = to_timestamp(day)
     scored = odi.assign(date=calendar_dates(odi["date"]), score=pd.to_numeric(odi["score"]))
     scored = scored.dropna(subset=["score"]).sort_values("date")
@@ -532,7 +589,12 @@ def evaluate_odi_rules(odi: pd.DataFrame, day: dt.date | str | pd.Timestamp) -> 
         _finding(
             "odi_worsening",
             day,
-            {"score": now, "previous_score": previous, "previous_date": previous_day, "change": now - previous},
+            {
+                "score": now,
+                "previous_score": previous,
+                "previous_date": previous_day,
+                "change": now - previous,
+            },
             f"Oswestry Disability Index {now:.0f} on {_iso(day)}, up {now - previous:.0f} points from "
             f"{previous:.0f} on {_iso(previous_day)} (MCID 10).",
             "Your latest questionnaire shows your back and leg problem is affecting daily life more "
