@@ -490,11 +490,13 @@ def _compare(
 ) -> pd.DataFrame:
     """Each recorded value of `current` beside the previous recorded value for that side and `name`.
 
-    The previous value is the one of the latest earlier assessment that recorded it (a side
+    The previous value is the one of the latest earlier assessment (by date) that recorded it (a side
     or a test skipped at one visit does not hide the visit before); values recorded only once
     are not compared.
     """
-    previous = _long(earlier, columns, name).sort_values("assessment_id").groupby(["side", name]).tail(1)
+    previous = (
+        _long(earlier, columns, name).sort_values(["date", "assessment_id"]).groupby(["side", name]).tail(1)
+    )
     return _long(current, columns, name).merge(previous, on=["side", name], suffixes=("", "_previous"))
 
 
@@ -510,7 +512,9 @@ def evaluate_assessment_rules(assessments: pd.DataFrame, assessment_id: int) -> 
     if current.empty:
         return []
     day = current["date"].iloc[0]
-    earlier = frame[frame["assessment_id"] < assessment_id]
+    # "Previous" is by examination date (a late-typed older exam is compared with the one
+    # before it, not with a newer one); the id orders two exams on the same day.
+    earlier = frame[(frame["date"] < day) | ((frame["date"] == day) & (frame["assessment_id"] < assessment_id))]
     grades = _compare(current, earlier, MUSCLES, "muscle")
     # Any loss of one MRC grade is a progressing motor deficit (≤3 after ≥4 is a loss of ≥1).
     grades = grades.astype({"value": "int64", "value_previous": "int64"})
