@@ -25,6 +25,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     SECRET_KEY: str | None = None
     REDIS_URL: str | None = None
+    # How many reverse proxies (load balancers) stand in front and set X-Forwarded-For:
+    # rate limits then count the real client, not the proxy. 0: the app faces clients.
+    PROXY_COUNT = 0
     ALERT_WEBHOOK_URL: str | None = None
 
     # One diary entry with a full note is a few kB; a batch is capped at 100 of them.
@@ -42,6 +45,14 @@ class Config:
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 64 * 1024
     ARGON2_PARALLELISM = 1
+
+    # The web pages' session cookie: HTTP-only, same-site, HTTPS-only when COOKIE_SECURE=true
+    # (set it wherever TLS is terminated in front of the app).
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = 12 * 3600
+    WTF_CSRF_TIME_LIMIT = None  # a form's token lasts as long as the signed-in session
 
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
@@ -75,6 +86,10 @@ class Config:
         for name in ("SECRET_KEY", "REDIS_URL", "ALERT_WEBHOOK_URL"):
             if os.environ.get(name):
                 settings[name] = os.environ[name]
+        if os.environ.get("PROXY_COUNT", "").isdigit():
+            settings["PROXY_COUNT"] = int(os.environ["PROXY_COUNT"])
+        if os.environ.get("COOKIE_SECURE", "").lower() == "true":
+            settings["SESSION_COOKIE_SECURE"] = True
         if settings.get("REDIS_URL"):
             settings["RATELIMIT_STORAGE_URI"] = settings["REDIS_URL"]
         return settings

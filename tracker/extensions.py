@@ -5,6 +5,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -29,6 +30,7 @@ migrate = Migrate()
 api = ProblemApi()
 jwt = JWTManager()
 limiter = Limiter(key_func=get_remote_address)
+csrf = CSRFProtect()
 
 
 def _register_api_converters() -> None:

@@ -41,5 +41,11 @@ def visible_patient(patient_id: int) -> User:
     viewer = me()
     patient = sharing.patient_visible_to(viewer, patient_id)
     if viewer.role == "clinician" and request.method in ("GET", "HEAD"):
-        sharing.record_access(viewer, patient, "read", request.method, request.full_path.rstrip("?"))
+        audit_read([patient.id])
     return patient
+
+
+def audit_read(patient_ids: list[int]) -> None:
+    """Record that the signed-in clinician read these patients' data through this request."""
+    if patient_ids:
+        sharing.record_access(me(), patient_ids, "read", request.method, request.full_path.rstrip("?"))

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from tracker.api.access import me, signed_in, visible_patient
+from tracker.api.access import audit_read, me, signed_in, visible_patient
 from tracker.api.schemas import AlertActionSchema, AlertSchema, AlertStatusQuerySchema, list_of
 from tracker.services import alerts
 
@@ -47,7 +47,9 @@ class CaseloadAlerts(MethodView):
     @blp.response(200, list_of(AlertSchema))
     def get(self, status: str = "open") -> Any:
         """Alerts across the caseload (default: open ones), worst first."""
-        return {"items": alerts.caseload_alerts(me(), status)}
+        found = alerts.caseload_alerts(me(), status)
+        audit_read([alert.patient_id for alert in found])
+        return {"items": found}
 
 
 @blp.route("/alerts/<id:alert_id>/acknowledge")

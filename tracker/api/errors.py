@@ -97,7 +97,14 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(TrackerError)
     def _domain_error(error: TrackerError) -> Response:
-        return problem(error.status, error.detail, error.errors or None)
+        # A 401 names the scheme that would succeed (RFC 9110 §15.5.2).
+        headers = {"WWW-Authenticate": 'Bearer realm="tracker"'} if error.status == 401 else None
+        return problem(error.status, error.detail, error.errors or None, headers)
+
+    @app.errorhandler(RecursionError)
+    def _nested_too_deeply(_error: RecursionError) -> Response:
+        # Only a body nested thousands of levels deep gets here: JSON parsing recurses.
+        return problem(400, "body: The JSON body is nested too deeply.", {"body": ["Nested too deeply."]})
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:

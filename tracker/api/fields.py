@@ -29,9 +29,28 @@ class StrictBoolean(fields.Boolean):
         return value
 
 
+class Text(fields.String):
+    """A string every database can store: no NUL character, no lone UTF-16 surrogate."""
+
+    default_error_messages = {
+        **fields.String.default_error_messages,
+        "unstorable": "Contains a character that cannot be stored (NUL or an unpaired surrogate).",
+    }
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise self.make_error("unstorable")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise self.make_error("unstorable") from None
+        return text
+
+
 def Choice(values: Sequence[str], **kwargs: Any) -> fields.String:  # noqa: N802  (a field factory)
     """A string from a fixed vocabulary."""
-    return fields.String(validate=validate.OneOf(values), **kwargs)
+    return Text(validate=validate.OneOf(values), **kwargs)
 
 
 def _unique(items: list[Any]) -> None:

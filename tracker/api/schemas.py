@@ -9,7 +9,7 @@ from zoneinfo import available_timezones
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates, validates_schema
 
-from tracker.api.fields import Choice, ChoiceList, StrictBoolean, StrictInteger
+from tracker.api.fields import Choice, ChoiceList, StrictBoolean, StrictInteger, Text
 from tracker.vocabulary import (
     AGGRAVATORS,
     ALERT_STATUSES,
@@ -43,7 +43,7 @@ def _not_blank(value: str) -> None:
         raise ValidationError("Must not be blank.")
 
 
-Notes = lambda: fields.String(allow_none=True, validate=validate.Length(max=NOTES_MAX))  # noqa: E731
+Notes = lambda: Text(allow_none=True, validate=validate.Length(max=NOTES_MAX))  # noqa: E731
 
 
 # --- accounts -----------------------------------------------------------------------
@@ -51,9 +51,9 @@ Notes = lambda: fields.String(allow_none=True, validate=validate.Length(max=NOTE
 
 class RegisterSchema(Schema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=128))
-    display_name = fields.String(required=True, validate=[validate.Length(min=1, max=100), _not_blank])
-    timezone = fields.String(required=True, validate=_valid_time_zone)
+    password = Text(required=True, load_only=True, validate=validate.Length(min=10, max=128))
+    display_name = Text(required=True, validate=[validate.Length(min=1, max=100), _not_blank])
+    timezone = Text(required=True, validate=_valid_time_zone)
 
     @post_load
     def normalise(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -63,27 +63,27 @@ class RegisterSchema(Schema):
 
 
 class CredentialsSchema(Schema):
-    email = fields.String(required=True, validate=validate.Length(min=1, max=254))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=128))
+    email = Text(required=True, validate=validate.Length(min=1, max=254))
+    password = Text(required=True, load_only=True, validate=validate.Length(min=1, max=128))
 
 
 class RefreshSchema(Schema):
-    refresh_token = fields.String(required=True, validate=validate.Length(min=1, max=4096))
+    refresh_token = Text(required=True, validate=validate.Length(min=1, max=4096))
 
 
 class TokenPairSchema(Schema):
-    access_token = fields.String()
-    refresh_token = fields.String()
-    token_type = fields.String()
+    access_token = Text()
+    refresh_token = Text()
+    token_type = Text()
     expires_in = fields.Integer()
 
 
 class UserSchema(Schema):
     id = fields.Integer()
-    email = fields.String()
-    role = fields.String(metadata={"enum": list(ROLES)})
-    display_name = fields.String()
-    timezone = fields.String()
+    email = Text()
+    role = Text(metadata={"enum": list(ROLES)})
+    display_name = Text()
+    timezone = Text()
 
 
 # --- diary --------------------------------------------------------------------------
@@ -114,6 +114,7 @@ class EntryFieldsSchema(Schema):
 
 class EntryInSchema(EntryFieldsSchema):
     recorded_at = fields.AwareDateTime(
+        validate=validate.Range(min=dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)),
         metadata={"description": "When the phone recorded the entry (ISO 8601 with offset); "
                   "defaults to the time the server receives it."}
     )
@@ -129,9 +130,15 @@ class EntrySchema(EntryFieldsSchema):
     received_at = fields.DateTime()
 
 
+# Dates a diary can hold; beyond them a query or a phone's clock is wrong.
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(2999, 12, 31)
+_IN_CALENDAR = validate.Range(min=EARLIEST, max=LATEST)
+
+
 class DateRangeQuerySchema(Schema):
-    from_ = fields.Date(data_key="from")
-    to = fields.Date()
+    from_ = fields.Date(data_key="from", validate=_IN_CALENDAR)
+    to = fields.Date(validate=_IN_CALENDAR)
 
     @validates_schema
     def ordered(self, data: dict[str, Any], **_: Any) -> None:
@@ -141,7 +148,7 @@ class DateRangeQuerySchema(Schema):
 
 class BatchSchema(Schema):
     # Items are validated one by one by the service so that good ones are kept.
-    entries = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1, max=100))
+    entries = fields.List(fields.Raw(allow_none=True), required=True, validate=validate.Length(min=1, max=100))
 
 
 class EventInSchema(Schema):
@@ -174,31 +181,31 @@ class OdiSchema(Schema):
 
 
 class ShareCodeSchema(Schema):
-    code = fields.String()
+    code = Text()
     expires_at = fields.DateTime()
 
 
 class LinkSchema(Schema):
-    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    code = Text(required=True, validate=validate.Length(min=1, max=32))
 
 
 class LinkedClinicianSchema(Schema):
     id = fields.Integer()
-    display_name = fields.String()
-    email = fields.String()
+    display_name = Text()
+    email = Text()
     linked_at = fields.DateTime()
 
 
 class PatientSummarySchema(Schema):
     id = fields.Integer()
-    display_name = fields.String()
-    timezone = fields.String()
+    display_name = Text()
+    timezone = Text()
 
 
 class CaseloadItemSchema(PatientSummarySchema):
-    open_alerts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    open_alerts = fields.Dict(keys=Text(), values=fields.Integer())
     last_entry_date = fields.Date(allow_none=True)
-    classification = fields.String(allow_none=True)
+    classification = Text(allow_none=True)
 
 
 # --- assessments --------------------------------------------------------------------
@@ -247,33 +254,33 @@ class AssessmentSchema(AssessmentInSchema):
 class AlertSchema(Schema):
     id = fields.Integer()
     patient_id = fields.Integer()
-    rule = fields.String()
-    severity = fields.String(metadata={"enum": list(SEVERITIES)})
-    status = fields.String(metadata={"enum": list(ALERT_STATUSES)})
+    rule = Text()
+    severity = Text(metadata={"enum": list(SEVERITIES)})
+    status = Text(metadata={"enum": list(ALERT_STATUSES)})
     raised_on = fields.Date()
     last_seen = fields.Date()
     evidence = fields.Dict()
-    message = fields.String()
-    patient_message = fields.String()
+    message = Text()
+    patient_message = Text()
     acknowledged_at = fields.DateTime(allow_none=True)
-    acknowledge_note = fields.String(allow_none=True)
+    acknowledge_note = Text(allow_none=True)
     resolved_at = fields.DateTime(allow_none=True)
-    resolve_note = fields.String(allow_none=True)
+    resolve_note = Text(allow_none=True)
 
 
 class PositiveSignSchema(Schema):
-    sign = fields.String(metadata={"enum": ["centralization", "pain_improvement"]})
+    sign = Text(metadata={"enum": ["centralization", "pain_improvement"]})
     raised_on = fields.Date()
-    message = fields.String()
+    message = Text()
     evidence = fields.Dict()
 
 
 class AlertStatusQuerySchema(Schema):
-    status = fields.String(validate=validate.OneOf(ALERT_STATUSES))
+    status = Text(validate=validate.OneOf(ALERT_STATUSES))
 
 
 class AlertActionSchema(Schema):
-    note = fields.String(allow_none=True, validate=validate.Length(max=NOTES_MAX))
+    note = Text(allow_none=True, validate=validate.Length(max=NOTES_MAX))
 
 
 class EntryWriteSchema(EntrySchema):
@@ -283,9 +290,9 @@ class EntryWriteSchema(EntrySchema):
 
 class BatchItemResultSchema(Schema):
     index = fields.Integer()
-    date = fields.String(allow_none=True)
+    date = Text(allow_none=True)
     status = fields.Integer(metadata={"description": "201 created, 200 replaced, 422 refused"})
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    errors = fields.Dict(keys=Text(), values=fields.List(Text()))
     alerts_raised = fields.List(fields.Nested(AlertSchema))
 
 
@@ -303,7 +310,7 @@ class WeeksQuerySchema(Schema):
 class WeekSchema(Schema):
     """One ISO week of a patient's diary (Monday first, the patient's time zone)."""
 
-    week_start = fields.String(metadata={"format": "date"})
+    week_start = Text(metadata={"format": "date"})
     days_logged = fields.Integer()
     leg_pain_mean = fields.Float(allow_none=True)
     leg_pain_min = fields.Integer(allow_none=True)
@@ -314,12 +321,12 @@ class WeekSchema(Schema):
     numbness_share = fields.Float(allow_none=True)
     walking_minutes_median = fields.Float(allow_none=True)
     foot_drop_days = fields.Integer(allow_none=True)
-    heel_walk_worst = fields.String(allow_none=True)
-    toe_walk_worst = fields.String(allow_none=True)
+    heel_walk_worst = Text(allow_none=True)
+    toe_walk_worst = Text(allow_none=True)
     odi = fields.Float(allow_none=True)
     leg_pain_change = fields.Float(allow_none=True)
     leg_pain_change_from_first = fields.Float(allow_none=True)
-    classification = fields.String(allow_none=True, metadata={"enum": ["improved", "stable", "worse"]})
+    classification = Text(allow_none=True, metadata={"enum": ["improved", "stable", "worse"]})
 
 
 class WeeksSchema(Schema):

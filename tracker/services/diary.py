@@ -37,10 +37,13 @@ def check_day(user: User, day: date, field_name: str = "date") -> None:
 
 
 def date_range(user: User, start: date | None, end: date | None) -> tuple[date, date]:
-    """The requested range, defaulting to the year up to today, bounded in length."""
-    max_days = current_app.config["MAX_RANGE_DAYS"]
-    end = end or (min(local_today(user), start + timedelta(days=max_days - 1)) if start else local_today(user))
-    start = start or end - timedelta(days=max_days - 1)
+    """The requested range, bounded in length: by default the year up to today, or the year
+    from `from`."""
+    span = timedelta(days=current_app.config["MAX_RANGE_DAYS"] - 1)
+    max_days = span.days + 1
+    if end is None:
+        end = start + span if start else local_today(user)
+    start = start or end - span
     if start > end:
         raise InvalidInput.field("to", "Must not be before 'from'.")
     if (end - start).days + 1 > max_days:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tracker.database import writing
 from tracker.errors import NotFound
@@ -56,22 +58,26 @@ def odi_score(answers: list[int | None]) -> float | None:
 
 
 def put_odi(patient: User, day: date, answers: list[int | None]) -> tuple[OdiResponse, bool, list[Alert]]:
-    """Create or replace the ODI for a day; answers whether it was created."""
+    """Create or replace the ODI for a day; answers whether it was created.
+
+    INSERT … ON CONFLICT DO NOTHING then UPDATE, as for entries, so that two writes of
+    the same day at once never fail on the unique key.
+    """
     check_day(patient, day)
+    values = {"answers": list(answers), "score": odi_score(answers), "received_at": utcnow()}
+    table = OdiResponse.__table__
     with writing():
-        response = db.session.scalar(
-            select(OdiResponse).where(OdiResponse.patient_id == patient.id, OdiResponse.date == day)
-        )
-        created = response is None
-        if created:
-            response = OdiResponse(patient_id=patient.id, date=day)
-            db.session.add(response)
-        response.answers = list(answers)
-        response.score = odi_score(answers)
-        response.received_at = utcnow()
-        db.session.flush()
+        insert = (postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert)
+        created = db.session.execute(
+            insert(table).values(patient_id=patient.id, date=day, **values)
+            .on_conflict_do_nothing(index_elements=["patient_id", "date"]).returning(table.c.id)
+        ).scalar() is not None
+        if not created:
+            db.session.execute(
+                update(table).where(table.c.patient_id == patient.id, table.c.date == day).values(**values)
+            )
         raised = escalation.after_odi_write(patient, day)
-    return response, created, raised
+    return OdiResponse(patient_id=patient.id, date=day, **values), created, raised
 
 
 def list_odi(patient: User, start: date | None, end: date | None) -> list[OdiResponse]:

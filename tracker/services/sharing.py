@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -123,8 +124,10 @@ def patient_visible_to(viewer: User, patient_id: int) -> User:
     return patient
 
 
-def record_access(actor: User, patient: User, action: str, method: str, path: str) -> None:
-    """Write a clinician's access to a patient's data to the audit log, in its own commit."""
+def record_access(actor: User, patient_ids: Iterable[int], action: str, method: str, path: str) -> None:
+    """Write a clinician's access to patients' data to the audit log, a row per patient, in one commit."""
     with writing():
-        db.session.add(AuditEvent(actor_id=actor.id, patient_id=patient.id, action=action,
-                                  method=method, path=path[:500]))
+        db.session.add_all(
+            AuditEvent(actor_id=actor.id, patient_id=patient_id, action=action, method=method, path=path[:500])
+            for patient_id in sorted(set(patient_ids))
+        )

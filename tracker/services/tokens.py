@@ -48,6 +48,14 @@ def sign_in(user: User) -> dict[str, Any]:
     return pair
 
 
+def open_session(user: User) -> str:
+    """A session for a signed-in web page (no refresh token); its id goes in the cookie."""
+    with writing():
+        session = AuthSession(id=secrets.token_hex(16), user_id=user.id, refresh_jti="")
+        db.session.add(session)
+    return session.id
+
+
 def refresh(refresh_token: str) -> dict[str, Any]:
     """Rotate: the presented refresh token stops working and a new pair is issued."""
     try:
