@@ -68,7 +68,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_api(app: Flask) -> None:
-    from tracker.api import alerts, auth, exports, me, patients, trends
+    from tracker.api import alerts, auth, charts, exports, me, patients, trends
     from tracker.api.errors import register_error_handlers
     from tracker.api.routing import DayConverter, IdConverter
     from tracker.extensions import api, csrf
@@ -77,7 +77,7 @@ def register_api(app: Flask) -> None:
     app.url_map.converters["day"] = DayConverter
     app.url_map.converters["id"] = IdConverter
     api.init_app(app)
-    for blueprint in (auth.blp, me.blp, patients.blp, alerts.blp, trends.blp, exports.blp):
+    for blueprint in (auth.blp, me.blp, patients.blp, alerts.blp, trends.blp, exports.blp, charts.blp):
         # Bearer tokens, not cookies, authenticate the API: no CSRF token there.
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

@@ -331,3 +331,13 @@ class WeekSchema(Schema):
 
 class WeeksSchema(Schema):
     weeks = fields.List(fields.Nested(WeekSchema))
+
+
+class ChartQuerySchema(Schema):
+    """The period (from/to, or the last `days` days; default 90) and the size in pixels."""
+
+    from_ = fields.Date(data_key="from", validate=_IN_CALENDAR)
+    to = fields.Date(validate=_IN_CALENDAR)
+    days = fields.Integer(validate=validate.Range(1, 730))
+    width = fields.Integer(load_default=800, metadata={"minimum": 320, "maximum": 2000})
+    height = fields.Integer(load_default=500, metadata={"minimum": 240, "maximum": 1600})
