@@ -197,3 +197,16 @@ def rows(app: Flask, model: Any) -> int:
     """How many rows a table holds, read straight from the database."""
     with app.app_context():
         return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(response: Any, status: int) -> dict[str, Any]:
+    """The answer is an RFC 9457 problem with this status; its body."""
+    assert response.status_code == status, (response.status_code, response.get_data(as_text=True)[:500])
+    assert response.mimetype == PROBLEM
+    body = response.get_json(force=True)
+    assert {"type", "title", "status", "detail"} <= body.keys(), body
+    assert body["status"] == status and body["title"] and body["detail"]
+    return body

@@ -50,3 +50,25 @@ SEVERITIES = ("emergency", "urgent", "warning", "info")
 ALERT_STATUSES = ("open", "acknowledged", "resolved")
 ODI_SECTIONS = 10
 NOTES_MAX = 2000
+
+#: A diary entry's fields, in the order of PRODUCT.md "What a daily entry holds".
+ENTRY_FIELDS = (
+    "leg_pain",
+    "back_pain",
+    "side",
+    "radiation",
+    "numbness",
+    "tingling",
+    "pain_quality",
+    "aggravators",
+    "heel_walk",
+    "toe_walk",
+    "foot_drop",
+    "walking_minutes",
+    "walking_aid",
+    "bladder_or_bowel_change",
+    "saddle_numbness",
+    "medications",
+    "exercises_done",
+    "notes",
+)

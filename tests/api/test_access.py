@@ -21,7 +21,7 @@ from werkzeug.routing import AnyConverter, Rule
 from werkzeug.routing.converters import NumberConverter
 from werkzeug.test import TestResponse
 
-from tests.conftest import Account, link, make_clinician, make_patient, rows
+from tests.conftest import Account, link, make_clinician, make_patient, rows, assert_problem
 from tracker import create_app
 from tracker.api.routing import DayConverter
 from tracker.config import TestConfig
@@ -188,12 +188,6 @@ def call(client: FlaskClient, endpoint: Endpoint, account: Account | None, *, da
     return client.open(endpoint.url(day, ids), method=endpoint.method, json=endpoint.body(day), headers=headers)
 
 
-def assert_problem(response: TestResponse, status: int) -> dict[str, Any]:
-    assert response.status_code == status, (response.status_code, response.get_data(as_text=True)[:500])
-    assert response.mimetype == PROBLEM
-    body = response.get_json()
-    assert body["status"] == status and body["title"] and body["detail"]
-    return body
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Account, link, make_clinician, make_patient, rows
+from tests.conftest import Account, link, make_clinician, make_patient, rows, assert_problem
 from tracker.models import Alert
 
 API = "/api/v1"
@@ -16,13 +16,6 @@ ALERT_KEYS = {"id", "patient_id", "rule", "severity", "status", "raised_on", "la
               "message", "patient_message"}
 
 
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, (response.status_code, response.data[:300])
-    assert response.mimetype == PROBLEM
-    body = response.get_json(force=True)
-    assert {"type", "title", "status", "detail"} <= body.keys(), body
-    assert body["status"] == status
-    return body
 
 
 def aware(value: str) -> datetime:

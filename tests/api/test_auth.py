@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from flask_jwt_extended import create_access_token, create_refresh_token
 from werkzeug.test import TestResponse
 
-from tests.conftest import PASSWORD, Account, make_patient, rows, sign_in
+from tests.conftest import PASSWORD, Account, make_patient, rows, sign_in, assert_problem
 from tracker import create_app
 from tracker.extensions import db
 from tracker.models import AuthSession, User
@@ -45,12 +45,6 @@ def me(client: FlaskClient, access_token: str) -> TestResponse:
     return client.get(f"{API}/me", headers={"Authorization": f"Bearer {access_token}"})
 
 
-def assert_problem(response: TestResponse, status: int) -> dict[str, Any]:
-    assert response.status_code == status, (response.status_code, response.get_data(as_text=True)[:500])
-    assert response.mimetype == PROBLEM
-    body = response.get_json()
-    assert body["status"] == status and body["title"] and body["detail"]
-    return body
 
 
 def assert_signed_out(client: FlaskClient, access_token: str) -> None:

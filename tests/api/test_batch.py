@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from tests.conftest import Account, make_patient, rows
+from tests.conftest import Account, make_patient, rows, assert_problem
 from tracker.models import Entry
 
 API = "/api/v1"
@@ -14,13 +14,6 @@ PROBLEM = "application/problem+json"
 RESULT_KEYS = {"index", "date", "status", "errors", "alerts_raised"}
 
 
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, (response.status_code, response.data[:300])
-    assert response.mimetype == PROBLEM
-    body = response.get_json(force=True)
-    assert {"type", "title", "status", "detail"} <= body.keys(), body
-    assert body["status"] == status
-    return body
 
 
 def names(errors: dict[str, Any], field: str) -> bool:

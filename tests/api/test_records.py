@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import make_clinician, make_patient, rows
+from tests.conftest import make_clinician, make_patient, rows, assert_problem
 from tracker.models import Assessment, Event, OdiResponse
 
 API = "/api/v1"
@@ -16,13 +16,6 @@ MISSING = object()
 FUTURE = object()
 
 
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, (response.status_code, response.data[:300])
-    assert response.mimetype == PROBLEM
-    body = response.get_json(force=True)
-    assert {"type", "title", "status", "detail"} <= body.keys(), body
-    assert body["status"] == status
-    return body
 
 
 def assert_names(body: dict[str, Any], field: str) -> None:

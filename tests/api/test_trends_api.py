@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Account, make_clinician, make_patient
+from tests.conftest import Account, make_clinician, make_patient, assert_problem
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
@@ -19,12 +19,6 @@ WEEK_FIELDS = {
 }
 
 
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, (response.status_code, response.data[:300])
-    assert response.mimetype == PROBLEM
-    body = response.get_json(force=True)
-    assert body["status"] == status
-    return body
 
 
 def monday(patient: Account, weeks_ago: int = 0) -> date:

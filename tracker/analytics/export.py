@@ -25,29 +25,8 @@ from typing import Any
 import pandas as pd
 
 from tracker.vocabulary import AGGRAVATORS, GAIT, MEDICATIONS, ODI_SECTIONS, PAIN_QUALITIES
-from tracker.vocabulary import RADIATION_LEVELS, REGIONS, SIDES
+from tracker.vocabulary import ENTRY_FIELDS, RADIATION_LEVELS, REGIONS, SIDES
 
-#: The diary's fields, in the order of PRODUCT.md "What a daily entry holds".
-ENTRY_FIELDS = (
-    "leg_pain",
-    "back_pain",
-    "side",
-    "radiation",
-    "numbness",
-    "tingling",
-    "pain_quality",
-    "aggravators",
-    "heel_walk",
-    "toe_walk",
-    "foot_drop",
-    "walking_minutes",
-    "walking_aid",
-    "bladder_or_bowel_change",
-    "saddle_numbness",
-    "medications",
-    "exercises_done",
-    "notes",
-)
 #: Header of `entries_csv`, in order.
 ENTRY_CSV_COLUMNS = ("date", *ENTRY_FIELDS, "recorded_at", "received_at")
 #: Joins the items of a list field (numbness, medications …) in one CSV cell.

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import available_timezones
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from tracker.api.fields import Choice, ChoiceList, StrictBoolean, StrictInteger, Text
 from tracker.vocabulary import (

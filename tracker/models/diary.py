@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, Text
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.extensions import db
 from tracker.models.types import UTCDateTime, choice, utcnow
-from tracker.vocabulary import EVENT_KINDS, GAIT, RADIATION_LEVELS, REFLEXES, SIDES
+from tracker.vocabulary import ENTRY_FIELDS, EVENT_KINDS, GAIT, RADIATION_LEVELS, REFLEXES, SIDES
 
 
 def _range(column: str, low: int, high: int) -> CheckConstraint:
@@ -59,26 +59,6 @@ class Entry(db.Model):
         return {name: getattr(self, name) for name in ENTRY_FIELDS}
 
 
-ENTRY_FIELDS = (
-    "leg_pain",
-    "back_pain",
-    "side",
-    "radiation",
-    "numbness",
-    "tingling",
-    "pain_quality",
-    "aggravators",
-    "heel_walk",
-    "toe_walk",
-    "foot_drop",
-    "walking_minutes",
-    "walking_aid",
-    "bladder_or_bowel_change",
-    "saddle_numbness",
-    "medications",
-    "exercises_done",
-    "notes",
-)
 
 
 class Event(db.Model):
