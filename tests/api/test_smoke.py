@@ -1,4 +1,3 @@
-from tests.conftest import make_clinician
 
 
 def test_put_then_get_entry(client, patient):
