@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping, Sequence
+from itertools import repeat
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 from tracker.vocabulary import GAIT, RADIATION_LEVELS, SIDES
 
@@ -58,7 +61,22 @@ DIARY_COLUMNS = (
     "notes",
 )
 _REQUIRED = ("patient_id", "date", "leg_pain")
+#: What `diary_frame` reads: a DataFrame, or column name → values (as `zip(*rows)` gives them).
+RawDiary = pd.DataFrame | Mapping[str, Sequence[Any]]
 _DATE_DTYPE = "datetime64[ns]"
+#: Up to this many rows `diary_frame` converts each column straight from its Python values
+#: (a write's 35-day window: well under a millisecond); larger inputs (a caseload) go
+#: through pandas' factorize-based conversions, whose fixed cost is repaid on many rows.
+SMALL_DIARY_ROWS = 2_000
+_UNIX_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_NS_PER_DAY = 86_400 * 10**9
+_STR_DTYPE = pd.api.types.pandas_dtype("str")  # resolved once: the lookup costs more than a small column
+_UNKNOWN = -2  # a vocabulary code for "not in the vocabulary" (-1 is "unanswered")
+#: Vocabulary → code (position in the vocabulary), None (unanswered) → -1.
+_CHOICE_CODES = {
+    name: {None: -1, **{value: i for i, value in enumerate(allowed)}}
+    for name, allowed in CHOICE_COLUMNS.items()
+}
 
 
 def to_timestamp(day: dt.date | str | pd.Timestamp) -> pd.Timestamp:
@@ -174,22 +192,41 @@ def _empty_diary() -> pd.DataFrame:
     return pd.DataFrame(columns)[list(DIARY_COLUMNS)]
 
 
-def diary_frame(raw: pd.DataFrame) -> pd.DataFrame:
+def diary_frame(raw: RawDiary) -> pd.DataFrame:
     """Typed diary: one row per (patient_id, date), sorted, with ordinal levels added.
 
     Input: the entries table's columns (`patient_id`, `date`, `leg_pain` required; any
-    other field missing is taken as never answered; extra columns are dropped). Output:
+    other field missing is taken as never answered; extra columns are dropped), as a
+    DataFrame or as a mapping of column name → values (e.g. `zip(*rows)` of a query). Output:
     `DIARY_COLUMNS` — `date` datetime64[ns] at midnight; `leg_pain`, `back_pain`,
     `walking_minutes` Int64; `side`, `radiation`, `heel_walk`, `toe_walk`, `notes` str
     (NaN = unanswered); `radiation_level` (0–5), `heel_walk_level`, `toe_walk_level`
     (0–2) float, NaN = unanswered; the five flags "boolean"; list fields Python lists,
     None = unanswered ([] = answered "none"). A repeated (patient_id, date) keeps the last row.
     """
-    if raw.empty:
+    rows = _row_count(raw)
+    if rows == 0:
         return _empty_diary()
-    missing = [c for c in _REQUIRED if c not in raw.columns]
+    missing = [c for c in _REQUIRED if c not in raw]
     if missing:
         raise ValueError(f"diary_frame: missing columns {missing}")
+    if rows <= SMALL_DIARY_ROWS:
+        return _small_diary_frame(raw, rows)
+    return _large_diary_frame(raw if isinstance(raw, pd.DataFrame) else pd.DataFrame(dict(raw)))
+
+
+def _row_count(raw: RawDiary) -> int:
+    """Rows of the raw input; 0 when it has no rows or no columns."""
+    if isinstance(raw, pd.DataFrame):
+        return 0 if raw.empty else len(raw)
+    lengths = {len(values) for values in raw.values()}
+    if len(lengths) > 1:
+        raise ValueError("diary_frame: columns of different lengths")
+    return lengths.pop() if lengths else 0
+
+
+def _large_diary_frame(raw: pd.DataFrame) -> pd.DataFrame:
+    """`diary_frame` for many rows: pandas conversions that parse each distinct value once."""
     out = pd.DataFrame(index=raw.index)
     out["patient_id"] = raw["patient_id"].astype("int64")
     out["date"] = calendar_dates(raw["date"])
@@ -217,6 +254,121 @@ def diary_frame(raw: pd.DataFrame) -> pd.DataFrame:
     if repeated.any():
         out = out[~repeated]
     return out.reset_index(drop=True)
+
+
+def _small_diary_frame(raw: RawDiary, rows: int) -> pd.DataFrame:
+    """`diary_frame` for a few rows (one patient's window): typed arrays built straight from
+    the values, one DataFrame at the end. A column whose values are not in the form the
+    database driver gives them (dates, ints, str, lists, bools, None) takes the pandas path."""
+    columns: dict[str, Any] = {}
+    patient = _objects(raw, "patient_id", rows)
+    if _kinds(patient) <= {int}:
+        columns["patient_id"] = np.fromiter(patient, dtype=np.int64, count=rows)
+    else:
+        columns["patient_id"] = _series(raw, "patient_id", rows).astype("int64").to_numpy()
+    columns["date"] = _small_dates(raw, rows)
+    for name in INT_COLUMNS:
+        columns[name] = _small_ints(raw, name, rows)
+    for name in CHOICE_COLUMNS:
+        columns[name], ordinal = _small_choice(raw, name, rows)
+        if name != "side":
+            columns[f"{name}_level"] = _levels(ordinal)
+    for name in LIST_COLUMNS:
+        values = _objects(raw, name, rows)
+        columns[name] = values if _kinds(values) <= {list, type(None)} else _list_column(
+            _series(raw, name, rows), name
+        ).to_numpy()
+    for name in BOOL_COLUMNS:
+        columns[name] = _small_bools(raw, name, rows)
+    notes = _objects(raw, "notes", rows)
+    if _kinds(notes) <= {str, type(None)}:
+        columns["notes"] = pd.array(notes, dtype=_STR_DTYPE)
+    else:
+        notes = _series(raw, "notes", rows)
+        columns["notes"] = (notes if notes.dtype == "str" else notes.astype("str")).array
+
+    patient, date = columns["patient_id"], columns["date"]
+    keep = None
+    if not _is_sorted(patient, date):
+        # Two stable sorts: by date, then by patient, so equal (patient, date) keep their order.
+        by_date = np.argsort(date, kind="stable")
+        keep = by_date[np.argsort(patient[by_date], kind="stable")]
+        patient, date = patient[keep], date[keep]
+    # Sorted, so a repeated (patient_id, date) is adjacent: keep the last of each run.
+    repeated = np.append((patient[1:] == patient[:-1]) & (date[1:] == date[:-1]), False)
+    if repeated.any():
+        keep = np.flatnonzero(~repeated) if keep is None else keep[~repeated]
+    if keep is not None:
+        columns = {name: values[keep] for name, values in columns.items()}
+    # Every array above is new (none is a view of `raw`), so the frame takes them uncopied.
+    index = pd.RangeIndex(len(columns["date"]))
+    return pd.DataFrame({name: columns[name] for name in DIARY_COLUMNS}, index=index, copy=False)
+
+
+def _objects(raw: RawDiary, name: str, rows: int) -> np.ndarray:
+    """A raw column as a 1-d object array, None where missing (all None when not selected)."""
+    if name not in raw:
+        return np.full(rows, None, dtype=object)
+    values = raw[name]
+    if isinstance(values, pd.Series):
+        return values.to_numpy(dtype=object, na_value=None)
+    return np.fromiter(values, dtype=object, count=rows)
+
+
+def _series(raw: RawDiary, name: str, rows: int) -> pd.Series:
+    """A raw column as pandas reads it, for the pandas conversions (a mapping's as a DataFrame's)."""
+    if isinstance(raw, pd.DataFrame):
+        return _column(raw, name)
+    if name not in raw:
+        return pd.Series([None] * rows, dtype=object)
+    return pd.Series(list(raw[name]))
+
+
+def _kinds(values: np.ndarray) -> set[type]:
+    """The Python types of the values (the fast conversions accept only the driver's types)."""
+    return set(map(type, values))
+
+
+def _small_dates(raw: RawDiary, rows: int) -> np.ndarray:
+    """Calendar dates → datetime64[ns]; python dates via their ordinals, anything else parsed."""
+    values = _objects(raw, "date", rows)
+    if _kinds(values) == {dt.date}:
+        days = np.fromiter(map(dt.date.toordinal, values), dtype=np.int64, count=rows) - _UNIX_EPOCH_ORDINAL
+        return (days * _NS_PER_DAY).view(_DATE_DTYPE)
+    dates = calendar_dates(_series(raw, "date", rows))
+    if dates.isna().any():
+        raise ValueError("diary_frame: an entry has no date")
+    return dates.to_numpy()
+
+
+def _small_ints(raw: RawDiary, name: str, rows: int) -> ExtensionArray:
+    """Whole numbers or None → Int64 (<NA> = unanswered)."""
+    values = _objects(raw, name, rows)
+    if _kinds(values) <= {int, type(None)}:
+        missing = np.equal(values, None)
+        return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing)
+    return pd.to_numeric(_series(raw, name, rows)).astype("Int64").array
+
+
+def _small_choice(raw: RawDiary, name: str, rows: int) -> tuple[ExtensionArray, np.ndarray]:
+    """A vocabulary column as str (NaN = unanswered) and its ordinal codes (-1 = unanswered)."""
+    values = _objects(raw, name, rows)
+    if _kinds(values) <= {str, type(None)}:
+        code_of = _CHOICE_CODES[name].get
+        codes = np.fromiter(map(code_of, values, repeat(_UNKNOWN)), dtype=np.int64, count=rows)
+        if not (codes == _UNKNOWN).any():
+            return pd.array(values, dtype=_STR_DTYPE), codes
+    text, codes = _choice(_series(raw, name, rows), name, CHOICE_COLUMNS[name])  # raises on unknown values
+    return text.array, codes
+
+
+def _small_bools(raw: RawDiary, name: str, rows: int) -> ExtensionArray:
+    """True/False/None → "boolean" (<NA> = unanswered); SQLite's 0/1 take the pandas path."""
+    values = _objects(raw, name, rows)
+    if _kinds(values) <= {bool, type(None)}:
+        missing = np.equal(values, None)
+        return pd.arrays.BooleanArray(np.where(missing, False, values).astype(bool), missing)
+    return _nullable_bool(_series(raw, name, rows), name).array
 
 
 def _column(raw: pd.DataFrame, name: str) -> pd.Series:

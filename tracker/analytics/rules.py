@@ -11,6 +11,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -108,9 +109,10 @@ def json_safe(value: Any) -> Any:
 
 
 def _finding(
-    rule: str, day: pd.Timestamp, evidence: dict[str, Any], message: str, patient_message: str
+    rule: str, day: dt.date, evidence: dict[str, Any], message: str, patient_message: str
 ) -> Finding:
-    return Finding(rule, RULES[rule], day.date(), json_safe(evidence), message, patient_message)
+    raised_on = day.date() if isinstance(day, dt.datetime) else day  # a Timestamp is a datetime
+    return Finding(rule, RULES[rule], raised_on, json_safe(evidence), message, patient_message)
 
 
 def _by_severity(findings: list[Finding]) -> list[Finding]:
@@ -121,22 +123,143 @@ def _iso(day: pd.Timestamp) -> str:
     return day.date().isoformat()
 
 
-def _days(n: int) -> pd.Timedelta:
-    return pd.Timedelta(days=n)
-
-
-def _is_true(value: Any) -> bool:
-    """True only for an answered yes (pandas <NA> and None are "not answered")."""
-    return value is not pd.NA and value is not None and bool(value)
-
-
 def check_one_patient(frame: pd.DataFrame, what: str) -> None:
     """Refuse a frame that mixes patients (the per-patient evaluators compare within one diary)."""
-    if frame["patient_id"].nunique() > 1:
+    ids = frame["patient_id"].to_numpy()
+    # All equal to the first is the common case; only otherwise count (nunique skips a missing id).
+    if len(ids) > 1 and bool((ids != ids[0]).any()) and frame["patient_id"].nunique() > 1:
         raise ValueError(f"{what}: expected one patient's rows, got several patients")
 
 
 # --- diary rules -------------------------------------------------------------------
+
+# The `diary_frame` columns an `EntryWindow` holds, by how they are read.
+_TEXT_ANSWERS = ("side", "heel_walk", "toe_walk")
+_LIST_ANSWERS = ("numbness", "tingling")
+_NUMBER_ANSWERS = (
+    "leg_pain",
+    "radiation_level",
+    "walking_minutes",
+    "foot_drop",
+    "bladder_or_bowel_change",
+    "saddle_numbness",
+)
+#: The diary fields the diary rules and positive signs read (`radiation` as its level):
+#: a query feeding only `evaluate_entry` may select just these (and patient_id, date).
+ENTRY_RULE_FIELDS: tuple[str, ...] = tuple(
+    name.removesuffix("_level") for name in (*_NUMBER_ANSWERS, *_TEXT_ANSWERS, *_LIST_ANSWERS)
+)
+_UNIX_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
+@dataclass(frozen=True, eq=False)
+class EntryWindow:
+    """One patient's entries up to the evaluated day as aligned numpy arrays, oldest first.
+
+    Prepared once per evaluation (`entry_window`) and read by every diary rule and positive
+    sign. Days are day numbers (days since 1970-01-01), so "the 14 days before" is plain
+    arithmetic and a window is two `searchsorted`. Answers: float NaN = unanswered; flags
+    1.0 yes, 0.0 no; text NaN/None = unanswered; lists None = unanswered.
+    """
+
+    day: dt.date
+    day_number: int
+    days: np.ndarray  # int64, ascending; the last is day_number
+    leg_pain: np.ndarray  # float64
+    side: np.ndarray  # object
+    radiation_level: np.ndarray  # float64, 0 (none) … 5 (foot)
+    numbness: np.ndarray  # object: lists of regions
+    tingling: np.ndarray  # object: lists of regions
+    foot_drop: np.ndarray  # float64 flag
+    heel_walk: np.ndarray  # object
+    toe_walk: np.ndarray  # object
+    walking_minutes: np.ndarray  # float64
+    bladder_or_bowel_change: np.ndarray  # float64 flag
+    saddle_numbness: np.ndarray  # float64 flag
+    #: `radiation_shift` and `leg_pain_shift` of the day, shared by rules and signs.
+    radiation_shift: dict[str, Any] | None
+    leg_pain_shift: dict[str, Any] | None
+
+
+def day_number(day: dt.date | str | pd.Timestamp) -> int:
+    """A calendar day (date, ISO string or Timestamp) as days since 1970-01-01."""
+    if type(day) is not dt.date:  # a datetime or Timestamp is a date too: take its calendar day
+        day = to_timestamp(day).date()
+    return day.toordinal() - _UNIX_EPOCH_ORDINAL
+
+
+def _day_numbers(dates: np.ndarray) -> np.ndarray:
+    """datetime64 calendar dates (midnights, as `diary_frame` gives) → int64 day numbers."""
+    return np.asarray(dates).astype("datetime64[D]").view(np.int64)
+
+
+def _iso_day(number: int | np.integer) -> str:
+    return dt.date.fromordinal(int(number) + _UNIX_EPOCH_ORDINAL).isoformat()
+
+
+def _iso_days(numbers: np.ndarray) -> list[str]:
+    return np.datetime_as_string(numbers.astype("datetime64[D]")).tolist()
+
+
+def _as_float(column: pd.Series) -> np.ndarray:
+    """A numeric or yes/no answer as float64, NaN = unanswered (a flag: 1.0 yes, 0.0 no)."""
+    return column.to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _yes(flags: np.ndarray) -> np.ndarray:
+    """Answered yes (an unanswered flag is neither yes nor no)."""
+    return (flags != 0) & ~np.isnan(flags)
+
+
+def _median(values: np.ndarray) -> float:
+    """np.median of a few non-NaN values (the same number), without its overhead on tiny arrays."""
+    ordered = np.sort(values)
+    middle = len(ordered) // 2
+    return float(ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2)
+
+
+def _between(days: np.ndarray, first: int, last: int) -> slice:
+    """The positions of the sorted day numbers from first to last, both included."""
+    lo, hi = days.searchsorted((first, last + 1))  # whole days: "≤ last" is "< last + 1"
+    return slice(int(lo), int(hi))
+
+
+def entry_window(
+    diary: pd.DataFrame, day: dt.date | str | pd.Timestamp, what: str = "entry_window"
+) -> EntryWindow | None:
+    """`diary` (one patient's `diary_frame`, one row per date) up to `day` as an `EntryWindow`.
+
+    Entries after `day` are left out; None when there is no entry on `day`. Reads only
+    `patient_id`, `date` and the answers of `ENTRY_RULE_FIELDS`. Several patients raise
+    ValueError, naming `what` (the caller).
+    """
+    check_one_patient(diary, what)
+    number = day_number(day)
+    days = _day_numbers(diary["date"].to_numpy())
+    order = None if bool((days[1:] >= days[:-1]).all()) else np.argsort(days, kind="stable")
+    if order is not None:
+        days = days[order]
+    seen = int(days.searchsorted(number, side="right"))
+    if seen == 0 or days[seen - 1] != number:
+        return None
+
+    def upto_day(values: np.ndarray) -> np.ndarray:
+        return (values if order is None else values[order])[:seen]
+
+    answers = {
+        name: upto_day(diary[name].to_numpy(dtype=object)) for name in (*_TEXT_ANSWERS, *_LIST_ANSWERS)
+    }
+    numbers = {name: upto_day(_as_float(diary[name])) for name in _NUMBER_ANSWERS}
+    days = days[:seen]
+    return EntryWindow(
+        day=dt.date.fromordinal(number + _UNIX_EPOCH_ORDINAL),
+        day_number=number,
+        days=days,
+        **answers,
+        **numbers,
+        radiation_shift=_radiation_shift(days, numbers["radiation_level"], number),
+        leg_pain_shift=_leg_pain_shift(days, numbers["leg_pain"], number),
+    )
 
 
 def evaluate_entry_rules(diary: pd.DataFrame, day: dt.date | str | pd.Timestamp) -> list[Finding]:
@@ -145,21 +268,28 @@ def evaluate_entry_rules(diary: pd.DataFrame, day: dt.date | str | pd.Timestamp)
     Uses only entries dated on or before `day`, so replaying a back-filled diary in date
     order raises each finding on the day it would have been raised live. No entry → [].
     """
-    check_one_patient(diary, "evaluate_entry_rules")
-    day = to_timestamp(day)
-    seen = diary.loc[diary["date"] <= day].set_index("date")
-    if day not in seen.index:
-        return []
-    findings = (rule(seen, day) for rule in _ENTRY_RULES)
+    window = entry_window(diary, day, "evaluate_entry_rules")
+    return [] if window is None else entry_findings(window)
+
+
+def entry_findings(window: EntryWindow) -> list[Finding]:
+    """Every diary rule on a prepared window, most severe first."""
+    findings = (rule(window) for rule in _ENTRY_RULES)
     return _by_severity([f for f in findings if f is not None])
 
 
-def _cauda_equina_signs(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
+def _cauda_equina_signs(w: EntryWindow) -> Finding | None:
     # Bladder/bowel dysfunction and saddle anaesthesia are the red flags of cauda equina
     # syndrome: emergency referral the same day (NICE CKS "Sciatica", red flags).
-    entry = seen.loc[day]
-    signs = [name for name in ("bladder_or_bowel_change", "saddle_numbness") if _is_true(entry[name])]
-    if "saddle" in (entry["numbness"] or []):
+    signs = [
+        name
+        for name, flags in (
+            ("bladder_or_bowel_change", w.bladder_or_bowel_change),
+            ("saddle_numbness", w.saddle_numbness),
+        )
+        if _yes(flags)[-1]
+    ]
+    if "saddle" in (w.numbness[-1] or []):
         signs.append("saddle_in_numbness_regions")
     if not signs:
         return None
@@ -171,9 +301,9 @@ def _cauda_equina_signs(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None
     reported = " and ".join(dict.fromkeys(said[s] for s in signs))
     return _finding(
         "cauda_equina_signs",
-        day,
-        {"signs": signs, "entry_date": day},
-        f"Possible cauda equina syndrome: entry of {_iso(day)} reports {', '.join(signs)}. "
+        w.day,
+        {"signs": signs, "entry_date": w.day},
+        f"Possible cauda equina syndrome: entry of {w.day.isoformat()} reports {', '.join(signs)}. "
         "Contact the patient today; emergency referral for same-day assessment and MRI.",
         "Seek emergency care today: go to A&E (the emergency department) now. You reported "
         f"{reported}. With sciatica this can be a sign of cauda equina syndrome, a pressing "
@@ -182,60 +312,58 @@ def _cauda_equina_signs(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None
     )
 
 
-def _newly_reported(flags: pd.Series, day: pd.Timestamp) -> tuple[bool, int]:
-    """(flag set on day and on no entry of the 14 days before, number of those prior entries)."""
-    prior = flags.loc[day - _days(NEW_SIGN_DAYS) : day - _days(1)]
-    return bool(flags.loc[day]) and not bool(prior.any()), len(prior)
+def _newly_reported(days: np.ndarray, flags: np.ndarray, day: int) -> tuple[bool, int]:
+    """(flag set on day — the last entry — and on no entry of the 14 days before,
+    number of those prior entries)."""
+    prior = _between(days, day - NEW_SIGN_DAYS, day - 1)
+    return bool(flags[-1]) and not bool(flags[prior].any()), prior.stop - prior.start
 
 
-def _prior_window(day: pd.Timestamp) -> list[str]:
-    return [_iso(day - _days(NEW_SIGN_DAYS)), _iso(day - _days(1))]
+def _prior_window(day: int) -> list[str]:
+    return [_iso_day(day - NEW_SIGN_DAYS), _iso_day(day - 1)]
 
 
-def _new_foot_drop(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
-    flags = seen["foot_drop"].fillna(False).astype(bool) | (seen["heel_walk"] == "unable")
-    new, prior = _newly_reported(flags, day)
+def _new_foot_drop(w: EntryWindow) -> Finding | None:
+    foot_drop, heel_unable = _yes(w.foot_drop), w.heel_walk == "unable"
+    new, prior = _newly_reported(w.days, foot_drop | heel_unable, w.day_number)
     if not new:
         return None
-    entry = seen.loc[day]
     what = [
         text
-        for text, seen_today in (
-            ("foot drop", _is_true(entry["foot_drop"])),
-            ("unable to heel-walk", entry["heel_walk"] == "unable"),
-        )
+        for text, seen_today in (("foot drop", foot_drop[-1]), ("unable to heel-walk", heel_unable[-1]))
         if seen_today
     ]
+    answer = w.foot_drop[-1]
     return _finding(
         "new_foot_drop",
-        day,
+        w.day,
         {
-            "foot_drop": entry["foot_drop"],
-            "heel_walk": entry["heel_walk"],
+            "foot_drop": None if np.isnan(answer) else bool(answer),
+            "heel_walk": w.heel_walk[-1],
             "prior_entries": prior,
-            "prior_window": _prior_window(day),
+            "prior_window": _prior_window(w.day_number),
         },
-        f"New foot drop on {_iso(day)} ({' and '.join(what)}); none reported in the {prior} entries of the "
-        f"prior {NEW_SIGN_DAYS} days. Possible L5 motor deficit: assess urgently.",
+        f"New foot drop on {w.day.isoformat()} ({' and '.join(what)}); none reported in the {prior} entries "
+        f"of the prior {NEW_SIGN_DAYS} days. Possible L5 motor deficit: assess urgently.",
         "You reported that your foot drags or slaps, or that you cannot walk on your heels. "
         "New weakness like this needs to be checked soon: please contact your physiotherapist "
         "or GP today.",
     )
 
 
-def _new_bilateral_symptoms(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
+def _new_bilateral_symptoms(w: EntryWindow) -> Finding | None:
     # Counted prior entries are those that answered `side`: an unanswered side says nothing.
-    side = seen["side"].dropna()
-    if day not in side.index or side.loc[day] != "both":
+    answered = pd.notna(w.side)
+    if not answered[-1] or w.side[-1] != "both":
         return None
-    new, prior = _newly_reported(side == "both", day)
+    new, prior = _newly_reported(w.days[answered], w.side[answered] == "both", w.day_number)
     if not new or prior == 0:
         return None
     return _finding(
         "new_bilateral_symptoms",
-        day,
-        {"side": "both", "prior_entries": prior, "prior_window": _prior_window(day)},
-        f"Symptoms in both legs on {_iso(day)}; the {prior} entries of the prior "
+        w.day,
+        {"side": "both", "prior_entries": prior, "prior_window": _prior_window(w.day_number)},
+        f"Symptoms in both legs on {w.day.isoformat()}; the {prior} entries of the prior "
         f"{NEW_SIGN_DAYS} days reported one side only. Bilateral sciatica can precede cauda "
         "equina syndrome: assess urgently.",
         "You reported symptoms in both legs, which is new for you. Please contact your "
@@ -244,48 +372,58 @@ def _new_bilateral_symptoms(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | 
     )
 
 
-def _toe_walk_lost(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
-    new, prior = _newly_reported(seen["toe_walk"] == "unable", day)
+def _toe_walk_lost(w: EntryWindow) -> Finding | None:
+    new, prior = _newly_reported(w.days, w.toe_walk == "unable", w.day_number)
     if not new:
         return None
     return _finding(
         "motor_weakness_progression",
-        day,
-        {"source": "diary", "toe_walk": "unable", "prior_entries": prior, "prior_window": _prior_window(day)},
-        f"Unable to toe-walk on {_iso(day)}, not reported in the {prior} entries of the prior "
+        w.day,
+        {
+            "source": "diary",
+            "toe_walk": "unable",
+            "prior_entries": prior,
+            "prior_window": _prior_window(w.day_number),
+        },
+        f"Unable to toe-walk on {w.day.isoformat()}, not reported in the {prior} entries of the prior "
         f"{NEW_SIGN_DAYS} days. Possible S1 motor deficit (plantarflexion): assess urgently.",
         "You reported that you cannot walk on your toes. New weakness like this needs to be "
         "checked soon: please contact your physiotherapist or GP today.",
     )
 
 
-def radiation_shift(seen: pd.DataFrame, day: pd.Timestamp) -> dict[str, Any] | None:
+def radiation_shift(seen: pd.DataFrame, day: dt.date | str | pd.Timestamp) -> dict[str, Any] | None:
     """Median radiation level of the last 3 entries (day's included, all ≥ day-4) vs the 14 days before.
 
     `seen`: one patient's diary indexed by date, up to `day`. Entries without a radiation
     answer are skipped (they neither count nor break the run). None when the day has no
     radiation answer or the counts are not met.
     """
-    level = seen["radiation_level"].dropna()
-    last = level.iloc[-LAST_ENTRIES:]
-    if (
-        day not in level.index
-        or len(last) < LAST_ENTRIES
-        or last.index[0] < day - _days(LAST_ENTRIES_SPAN - 1)
-    ):
+    level = seen["radiation_level"].to_numpy(dtype="float64", na_value=np.nan)
+    return _radiation_shift(_day_numbers(seen.index.to_numpy()), level, day_number(day))
+
+
+def _radiation_shift(days: np.ndarray, level: np.ndarray, day: int) -> dict[str, Any] | None:
+    """`radiation_shift` on day numbers and levels (NaN = unanswered), entries up to `day`."""
+    answered = ~np.isnan(level)
+    if not answered.any() or days[answered][-1] != day:
         return None
-    first = last.index[0]
-    baseline = level.loc[first - _days(BASELINE_DAYS) : first - _days(1)]
+    days, level = days[answered], level[answered]
+    if len(level) < LAST_ENTRIES or days[-LAST_ENTRIES] < day - (LAST_ENTRIES_SPAN - 1):
+        return None
+    first = int(days[-LAST_ENTRIES])
+    last, baseline = level[-LAST_ENTRIES:], level[_between(days, first - BASELINE_DAYS, first - 1)]
     if len(baseline) < MIN_BASELINE_ENTRIES:
         return None
+    recent_median, baseline_median = _median(last), _median(baseline)
     return {
-        "recent_median": float(last.median()),
+        "recent_median": recent_median,
         "recent_levels": last.tolist(),
-        "recent_dates": [_iso(d) for d in last.index],
-        "baseline_median": float(baseline.median()),
+        "recent_dates": _iso_days(days[-LAST_ENTRIES:]),
+        "baseline_median": baseline_median,
         "baseline_entries": len(baseline),
-        "baseline_window": [_iso(first - _days(BASELINE_DAYS)), _iso(first - _days(1))],
-        "shift": float(last.median() - baseline.median()),
+        "baseline_window": [_iso_day(first - BASELINE_DAYS), _iso_day(first - 1)],
+        "shift": recent_median - baseline_median,
     }
 
 
@@ -295,19 +433,20 @@ def radiation_label(level: float) -> str:
     return low if low == high else f"{low}-{high}"
 
 
-def _peripheralization(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
+def _peripheralization(w: EntryWindow) -> Finding | None:
     # Pain spreading further down the leg (peripheralization) goes with a worse prognosis
     # (McKenzie; Werneke & Hart 2001): one body level more distal than the 2 weeks before.
-    shift = radiation_shift(seen, day)
+    shift = w.radiation_shift
     if shift is None or shift["shift"] < 1:
         return None
     return _finding(
         "peripheralization",
-        day,
+        w.day,
         shift,
         f"Pain reaches further down the leg: median radiation level {shift['recent_median']:g} "
         f"({radiation_label(shift['recent_median'])}) over the last 3 entries ({shift['recent_dates'][0]} "
-        f"to {_iso(day)}) vs {shift['baseline_median']:g} ({radiation_label(shift['baseline_median'])}) "
+        f"to {w.day.isoformat()}) vs {shift['baseline_median']:g} "
+        f"({radiation_label(shift['baseline_median'])}) "
         f"over {shift['baseline_entries']} entries of the 14 days before.",
         "Your leg pain has been reaching further down your leg over the last few days than in "
         "the two weeks before. Your physiotherapist has been told and may contact you; let them "
@@ -315,60 +454,80 @@ def _peripheralization(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
     )
 
 
-def leg_pain_shift(seen: pd.DataFrame, day: pd.Timestamp) -> dict[str, Any] | None:
+def leg_pain_shift(seen: pd.DataFrame, day: dt.date | str | pd.Timestamp) -> dict[str, Any] | None:
     """Mean leg pain of day-6..day vs day-20..day-7 (each ≥ 4 entries), else None.
 
     `seen`: one patient's diary indexed by date, up to `day`. Also counts the recent days
     at least one MCID above / below the baseline mean (one bad day alone must not count).
     """
-    pain = seen["leg_pain"].dropna().astype(float)
-    recent = pain.loc[day - _days(RECENT_DAYS - 1) : day]
-    baseline = pain.loc[day - _days(RECENT_DAYS + BASELINE_DAYS - 1) : day - _days(RECENT_DAYS)]
-    if len(recent) < MIN_PAIN_ENTRIES or len(baseline) < MIN_PAIN_ENTRIES:
-        return None
+    pain = seen["leg_pain"].to_numpy(dtype="float64", na_value=np.nan)
+    return _leg_pain_shift(_day_numbers(seen.index.to_numpy()), pain, day_number(day))
+
+
+def _recent_and_baseline(days: np.ndarray, values: np.ndarray, day: int) -> tuple[np.ndarray, np.ndarray]:
+    """The answered values (NaN skipped) of day-6..day and of the 14 days before them."""
+    answered = ~np.isnan(values)
+    days, values = days[answered], values[answered]
+    recent = values[_between(days, day - (RECENT_DAYS - 1), day)]
+    baseline = values[_between(days, day - (RECENT_DAYS + BASELINE_DAYS - 1), day - RECENT_DAYS)]
+    return recent, baseline
+
+
+def _recent_windows(day: int) -> dict[str, list[str]]:
     return {
-        "recent_mean": recent.mean(),
-        "recent_entries": len(recent),
-        "recent_window": [_iso(day - _days(RECENT_DAYS - 1)), _iso(day)],
-        "baseline_mean": baseline.mean(),
-        "baseline_entries": len(baseline),
-        "baseline_window": [
-            _iso(day - _days(RECENT_DAYS + BASELINE_DAYS - 1)),
-            _iso(day - _days(RECENT_DAYS)),
-        ],
-        "change": recent.mean() - baseline.mean(),
-        "recent_days_mcid_above": int((recent >= baseline.mean() + PAIN_MCID - EPSILON).sum()),
-        "recent_days_mcid_below": int((recent <= baseline.mean() - PAIN_MCID + EPSILON).sum()),
+        "recent_window": [_iso_day(day - (RECENT_DAYS - 1)), _iso_day(day)],
+        "baseline_window": [_iso_day(day - (RECENT_DAYS + BASELINE_DAYS - 1)), _iso_day(day - RECENT_DAYS)],
     }
 
 
-def _severe_pain_days(seen: pd.DataFrame, day: pd.Timestamp) -> list[int] | None:
+def _leg_pain_shift(days: np.ndarray, pain: np.ndarray, day: int) -> dict[str, Any] | None:
+    """`leg_pain_shift` on day numbers and leg pain (NaN = unanswered)."""
+    recent, baseline = _recent_and_baseline(days, pain, day)
+    if len(recent) < MIN_PAIN_ENTRIES or len(baseline) < MIN_PAIN_ENTRIES:
+        return None
+    recent_mean, baseline_mean = recent.mean(), baseline.mean()
+    windows = _recent_windows(day)
+    return {
+        "recent_mean": recent_mean,
+        "recent_entries": len(recent),
+        "recent_window": windows["recent_window"],
+        "baseline_mean": baseline_mean,
+        "baseline_entries": len(baseline),
+        "baseline_window": windows["baseline_window"],
+        "change": recent_mean - baseline_mean,
+        "recent_days_mcid_above": int((recent >= baseline_mean + PAIN_MCID - EPSILON).sum()),
+        "recent_days_mcid_below": int((recent <= baseline_mean - PAIN_MCID + EPSILON).sum()),
+    }
+
+
+def _severe_pain_days(w: EntryWindow) -> list[int] | None:
     """Leg pain of the 3 calendar days ending on day, when all were ≥ 8 and day-3 was not.
 
     Fires once, on the day a run of severe pain reaches 3 days (day-3 unlogged or < 8): a
     patient who stays at 8+ is not re-alerted daily, and one easing from 10 to 9 is not
     told their pain is "worsening" every day.
     """
-    pain = seen["leg_pain"].dropna().loc[day - _days(SEVERE_PAIN_DAYS) : day]
-    run = pain.loc[day - _days(SEVERE_PAIN_DAYS - 1) :]
-    before = pain.loc[: day - _days(SEVERE_PAIN_DAYS)]
+    answered = ~np.isnan(w.leg_pain)
+    days, pain = w.days[answered], w.leg_pain[answered]
+    run = pain[_between(days, w.day_number - (SEVERE_PAIN_DAYS - 1), w.day_number)]
+    before = pain[_between(days, w.day_number - SEVERE_PAIN_DAYS, w.day_number - SEVERE_PAIN_DAYS)]
     if (
         len(run) == SEVERE_PAIN_DAYS
         and bool((run >= SEVERE_PAIN).all())
         and not bool((before >= SEVERE_PAIN).any())
     ):
-        return [int(p) for p in run]
+        return run.astype(np.int64).tolist()
     return None
 
 
-def _pain_worsening(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
-    shift = leg_pain_shift(seen, day)
+def _pain_worsening(w: EntryWindow) -> Finding | None:
+    shift = w.leg_pain_shift
     # The mean must rise by the MCID, and not through one bad day: at least two recent
     # days at or above baseline + MCID (PRODUCT.md: "one bad day must not raise a warning").
     rising = (
         shift is not None and shift["change"] >= PAIN_MCID - EPSILON and shift["recent_days_mcid_above"] >= 2
     )
-    severe = _severe_pain_days(seen, day)
+    severe = _severe_pain_days(w)
     if not rising and severe is None:
         return None
     evidence: dict[str, Any] = {"criteria": []}
@@ -384,11 +543,11 @@ def _pain_worsening(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
     if severe is not None:
         evidence["criteria"].append("severe_pain_3_days")
         evidence["severe_pain"] = severe
-        evidence["severe_window"] = [_iso(day - _days(SEVERE_PAIN_DAYS - 1)), _iso(day)]
-        parts.append(f"leg pain {'/'.join(map(str, severe))} on the 3 days to {_iso(day)}")
+        evidence["severe_window"] = [_iso_day(w.day_number - (SEVERE_PAIN_DAYS - 1)), w.day.isoformat()]
+        parts.append(f"leg pain {'/'.join(map(str, severe))} on the 3 days to {w.day.isoformat()}")
     return _finding(
         "pain_worsening",
-        day,
+        w.day,
         evidence,
         "Leg pain worsening: " + "; ".join(parts) + ".",
         "Your leg pain has been worse over the last days. Your physiotherapist has been told and "
@@ -396,28 +555,24 @@ def _pain_worsening(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
     )
 
 
-def _walking_decline(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
-    walk = seen["walking_minutes"].dropna().astype(float)
-    recent = walk.loc[day - _days(RECENT_DAYS - 1) : day]
-    baseline = walk.loc[day - _days(RECENT_DAYS + BASELINE_DAYS - 1) : day - _days(RECENT_DAYS)]
+def _walking_decline(w: EntryWindow) -> Finding | None:
+    recent, baseline = _recent_and_baseline(w.days, w.walking_minutes, w.day_number)
     if len(recent) < MIN_WALKING_ENTRIES or len(baseline) < MIN_WALKING_ENTRIES:
         return None
-    now, before = recent.median(), baseline.median()
+    now, before = _median(recent), _median(baseline)
     if before < WALKING_MIN_BASELINE or now > WALKING_RATIO * before:
         return None
+    windows = _recent_windows(w.day_number)
     return _finding(
         "walking_decline",
-        day,
+        w.day,
         {
             "recent_median": now,
             "recent_entries": len(recent),
-            "recent_window": [_iso(day - _days(RECENT_DAYS - 1)), _iso(day)],
+            "recent_window": windows["recent_window"],
             "baseline_median": before,
             "baseline_entries": len(baseline),
-            "baseline_window": [
-                _iso(day - _days(RECENT_DAYS + BASELINE_DAYS - 1)),
-                _iso(day - _days(RECENT_DAYS)),
-            ],
+            "baseline_window": windows["baseline_window"],
         },
         f"Walking tolerance halved: median {now:g} min over {len(recent)} entries of the last 7 days "
         f"vs {before:g} min over {len(baseline)} entries of the 14 days before.",
@@ -426,45 +581,64 @@ def _walking_decline(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
     )
 
 
-def _numbness_spreading(seen: pd.DataFrame, day: pd.Timestamp) -> Finding | None:
+def _regions_named(numbness: np.ndarray, tingling: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(region names sorted, entries × regions bool matrix) of the regions each entry named.
+
+    Numbness and tingling count alike; None (unanswered) names nothing.
+    """
+    lists = np.concatenate([numbness, tingling])
+    entry = np.tile(np.arange(len(numbness)), 2)
+    answered = pd.notna(lists)
+    lists, entry = lists[answered], entry[answered]
+    sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    named = np.fromiter(chain.from_iterable(lists), dtype=object, count=int(sizes.sum()))
+    entry = np.repeat(entry, sizes)
+    kept = pd.notna(named)
+    names, region = np.unique(named[kept], return_inverse=True)
+    matrix = np.zeros((len(numbness), len(names)), dtype=bool)
+    matrix[entry[kept], region] = True
+    return names, matrix
+
+
+def _numbness_spreading(w: EntryWindow) -> Finding | None:
     # Numbness / pins and needles in new skin areas suggests a further nerve root involved.
     # Entries count only when they answered numbness or tingling ([] = answered "nowhere").
-    answered = seen.index[seen["numbness"].notna() | seen["tingling"].notna()]
-    last = answered[-LAST_ENTRIES:]
-    if day not in answered or len(last) < LAST_ENTRIES:
+    if not (w.numbness[-1] or w.tingling[-1]):  # a new region must be named on the day itself
         return None
-    first = last[0]
-    baseline = answered[(answered >= first - _days(BASELINE_DAYS)) & (answered < first)]
-    if len(baseline) < MIN_BASELINE_ENTRIES:
+    answered = pd.notna(w.numbness) | pd.notna(w.tingling)
+    days = w.days[answered]
+    if len(days) < LAST_ENTRIES:
         return None
-    # One row per (entry, region) named in numbness or tingling, in the dates compared.
-    window = seen.loc[first - _days(BASELINE_DAYS) : day, ["numbness", "tingling"]]
-    named = pd.concat([window["numbness"], window["tingling"]]).dropna().explode().dropna()
-    pairs = pd.MultiIndex.from_arrays([named.index, named.to_numpy()], names=["date", "region"]).unique()
-    dates, regions = pairs.get_level_values("date"), pairs.get_level_values("region")
-    counts = regions[dates >= first].value_counts()
-    before = set(regions[dates < first])
-    today = set(regions[dates == day])
-    new = sorted(r for r in counts.index[counts >= 2] if r in today and r not in before)
-    if not new:
+    first = int(days[-LAST_ENTRIES])
+    baseline = _between(days, first - BASELINE_DAYS, first - 1)
+    baseline_entries = baseline.stop - baseline.start
+    if baseline_entries < MIN_BASELINE_ENTRIES:
         return None
+    # Every entry dated from the baseline's first day to the evaluated day (the last).
+    start = int(w.days.searchsorted(first - BASELINE_DAYS, side="left"))
+    names, named = _regions_named(w.numbness[start:], w.tingling[start:])
+    recent = w.days[start:] >= first
+    new = (named[recent].sum(axis=0) >= 2) & named[-1] & ~named[~recent].any(axis=0)
+    if not new.any():
+        return None
+    new_regions = names[new].tolist()
     return _finding(
         "numbness_spreading",
-        day,
+        w.day,
         {
-            "new_regions": new,
-            "recent_dates": [_iso(d) for d in last],
-            "baseline_entries": len(baseline),
-            "baseline_window": [_iso(first - _days(BASELINE_DAYS)), _iso(first - _days(1))],
+            "new_regions": new_regions,
+            "recent_dates": _iso_days(days[-LAST_ENTRIES:]),
+            "baseline_entries": baseline_entries,
+            "baseline_window": [_iso_day(first - BASELINE_DAYS), _iso_day(first - 1)],
         },
-        f"Numbness/tingling in new areas: {', '.join(new)} in at least 2 of the last 3 entries "
-        f"(to {_iso(day)}), absent from {len(baseline)} entries of the 14 days before.",
+        f"Numbness/tingling in new areas: {', '.join(new_regions)} in at least 2 of the last 3 entries "
+        f"(to {w.day.isoformat()}), absent from {baseline_entries} entries of the 14 days before.",
         "You have reported numbness or tingling in new areas of your leg or foot. Your "
         "physiotherapist has been told and may contact you.",
     )
 
 
-_ENTRY_RULES: tuple[Callable[[pd.DataFrame, pd.Timestamp], Finding | None], ...] = (
+_ENTRY_RULES: tuple[Callable[[EntryWindow], Finding | None], ...] = (
     _cauda_equina_signs,
     _new_foot_drop,
     _new_bilateral_symptoms,

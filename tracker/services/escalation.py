@@ -16,16 +16,17 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.analytics.frames import diary_frame
 from tracker.analytics.rules import (
+    ENTRY_RULE_FIELDS,
     Finding,
     evaluate_assessment_rules,
     evaluate_entry_rules,
     evaluate_odi_rules,
 )
-from tracker.analytics.signs import positive_signs
+from tracker.analytics.signs import evaluate_entry
 from tracker.extensions import db
 from tracker.models import Alert, Assessment, OutboxDelivery, User
 from tracker.models.types import utcnow
-from tracker.services.frames import assessment_rows, diary_rows, odi_rows
+from tracker.services.frames import assessment_rows, diary_columns, odi_rows
 
 # The widest diary window a rule looks at: pain compares the 7 days to the 14 before
 # them (day-20 … day); radiation and numbness look 14 days before the last 3 entries
@@ -38,14 +39,15 @@ DELIVERED_SEVERITIES = ("urgent", "emergency")
 
 
 def _diary(patient: User, day: date) -> Any:
-    return diary_frame(diary_rows([patient.id], day - DIARY_LOOKBACK, day))
+    """The patient's diary over the rules' lookback, with only the fields the rules read."""
+    return diary_frame(diary_columns(patient.id, day - DIARY_LOOKBACK, day, ENTRY_RULE_FIELDS))
 
 
 def after_entry_write(patient: User, day: date) -> tuple[list[Alert], list[dict[str, Any]]]:
     """Evaluate the diary rules for the day written: the alerts this opened, and the
     positive signs (centralization, pain improvement) to tell the patient, not as alerts."""
-    diary = _diary(patient, day)
-    return record_findings(patient, evaluate_entry_rules(diary, day)), positive_signs(diary, day)
+    findings, signs = evaluate_entry(_diary(patient, day), day)
+    return record_findings(patient, findings), signs
 
 
 def after_diary_write(patient: User, day: date) -> list[Alert]:

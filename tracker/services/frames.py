@@ -1,13 +1,16 @@
 """Frames from queries: one SELECT each, read into pandas on the request's connection
-(so a write not yet committed is seen by the evaluation that follows it)."""
+(so a write not yet committed is seen by the evaluation that follows it). A write's own
+small window is read as plain columns (`diary_columns`), for `diary_frame` to type."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 
 from tracker.extensions import db
 from tracker.models import ASSESSMENT_SIDE_FIELDS, ENTRY_FIELDS, Assessment, Entry, Event, OdiResponse
@@ -28,6 +31,35 @@ def diary_rows(patient_ids: Iterable[int], start: date | None = None, end: date 
     if end is not None:
         query = query.where(Entry.date <= end)
     return _read(query.order_by(Entry.patient_id, Entry.date))
+
+
+def diary_columns(
+    patient_id: int, start: date, end: date, fields: Iterable[str] = ENTRY_FIELDS
+) -> dict[str, tuple[Any, ...]]:
+    """One patient's entries from start to end, in date order, as columns for `diary_frame`:
+    patient_id, date and `fields`, each a tuple of the driver's values.
+
+    For a write's evaluation (a few dozen rows): no pandas round trip, and one statement
+    reused with new parameters, so neither building it nor pd.read_sql costs more than the rules.
+    """
+    result = db.session.connection().execute(
+        _diary_window(tuple(fields)), {"patient_id": patient_id, "start": start, "end": end}
+    )
+    names = list(result.keys())
+    return dict(zip(names, list(zip(*result.all())) or [()] * len(names), strict=True))
+
+
+@lru_cache(maxsize=8)
+def _diary_window(fields: tuple[str, ...]) -> Select:
+    """The window's SELECT for these fields, built once: only its parameters change per write."""
+    return (
+        select(Entry.patient_id, Entry.date, *(getattr(Entry, f) for f in fields))
+        .where(
+            Entry.patient_id == bindparam("patient_id"),
+            Entry.date.between(bindparam("start"), bindparam("end")),
+        )
+        .order_by(Entry.date)
+    )
 
 
 def odi_rows(patient_ids: Iterable[int], end: date | None = None) -> pd.DataFrame:
