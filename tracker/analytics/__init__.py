@@ -1,6 +1,6 @@
 """Pure-pandas analytics: typed diary frames, escalation rules, positive signs, weekly trends.
 
-No Flask, no SQLAlchemy: the service layer reads the tables with pd.read_sql and passes
+No Flask, no SQLAlchemy: the service layer reads the tables (one SELECT each) and passes
 the frames in (see each function's docstring for the columns it needs).
 """
 
