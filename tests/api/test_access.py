@@ -176,6 +176,8 @@ ALL = _discover()
 PROTECTED = [e for e in ALL if e.shape not in PUBLIC]
 OF_A_PATIENT = [e for e in PROTECTED if e.shape.startswith("/patients/{}/")]
 PATIENT_DATA_READS = [e for e in OF_A_PATIENT if e.method == "GET"]
+# The caseload shows each linked patient's last entry date, alerts and trend: audited too.
+AUDITED_READS = [*PATIENT_DATA_READS, *(e for e in PROTECTED if e.key == ("GET", "/patients"))]
 
 
 # --- helpers ------------------------------------------------------------------------
@@ -369,7 +371,7 @@ def test_access_matrix(app: Flask, client: FlaskClient, linked: tuple[Account, A
             wrong.append(f"the {account.role} it is for: {r.status_code} {r.get_data(as_text=True)[:200]}")
 
     reads = [(e.actor_id, e.patient_id, e.method, e.path) for e in audit_events(app)[audit_before:] if e.method]
-    audited = [(clinician.id, patient.id, "GET", endpoint.url(day, ids))] if endpoint in PATIENT_DATA_READS else []
+    audited = [(clinician.id, patient.id, "GET", endpoint.url(day, ids))] if endpoint in AUDITED_READS else []
     if reads != audited:
         wrong.append(f"audited reads: {reads}, expected {audited}")
     assessments = rows(app, Assessment)

@@ -10,7 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from tracker.api.access import me, signed_in, visible_patient
+from tracker.api.access import audit_read, me, signed_in, visible_patient
 from tracker.api.schemas import (
     AssessmentInSchema,
     AssessmentSchema,
@@ -50,7 +50,9 @@ class Caseload(MethodView):
     @blp.response(200, list_of(CaseloadItemSchema))
     def get(self) -> Any:
         """The caseload: linked patients, worst first."""
-        return {"items": caseload.caseload(me())}
+        items = caseload.caseload(me())
+        audit_read([item["id"] for item in items])
+        return {"items": items}
 
 
 @blp.route("/<id:patient_id>/entries")

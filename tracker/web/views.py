@@ -123,7 +123,9 @@ def share_code() -> Response:
 @blp.get("/dashboard")
 @page_for("clinician")
 def dashboard() -> str:
-    return render_template("dashboard.html", patients=caseload.caseload(g.web_user))
+    patients = caseload.caseload(g.web_user)
+    sharing.record_access(g.web_user, [p["id"] for p in patients], "read", request.method, request.path)
+    return render_template("dashboard.html", patients=patients)
 
 
 def _patient(patient_id: int) -> User:
