@@ -23,12 +23,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tracker.analytics.frames import diary_frame
+from tracker.analytics.frames import BOOL_COLUMNS, LIST_COLUMNS, diary_frame
 from tracker.analytics.trends import weekly_trends
 from tracker.vocabulary import GAIT, RADIATION_LEVELS, REGIONS
 
-LIST_FIELDS = ("numbness", "tingling", "pain_quality", "aggravators", "medications")
-FLAG_FIELDS = ("foot_drop", "walking_aid", "bladder_or_bowel_change", "saddle_numbness", "exercises_done")
 COLUMNS = [
     "patient_id",
     "date",
@@ -116,8 +114,8 @@ def timed(fn, repeat: int) -> tuple[float, float, object]:
 
 def decoded(raw: pd.DataFrame) -> pd.DataFrame:
     """The same rows as a PostgreSQL driver gives them: lists decoded, booleans True/False/None."""
-    lists = {name: raw[name].map(json.loads, na_action="ignore").astype(object) for name in LIST_FIELDS}
-    flags = {name: raw[name].map({1.0: True, 0.0: False}).astype(object) for name in FLAG_FIELDS}
+    lists = {name: raw[name].map(json.loads, na_action="ignore").astype(object) for name in LIST_COLUMNS}
+    flags = {name: raw[name].map({1.0: True, 0.0: False}).astype(object) for name in BOOL_COLUMNS}
     return raw.assign(**lists, **flags)
 
 
