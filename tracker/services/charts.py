@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-import pandas as pd
 from sqlalchemy import select
 
 from tracker.analytics import charts as drawing
@@ -17,7 +16,7 @@ from tracker.extensions import db
 from tracker.models import Alert, Event, OdiResponse, User
 from tracker.services.assessments import assessment_as_dict, list_assessments
 from tracker.services.diary import local_today
-from tracker.services.frames import diary_rows
+from tracker.services.frames import diary_rows, read_frame
 from tracker.services.weekly import weekly_trends_for
 
 DEFAULT_DAYS = 90
@@ -50,20 +49,16 @@ def chart_period(patient: User, start: date | None, end: date | None, days: int 
     return Period(start, end)
 
 
-def _read(query: Any) -> pd.DataFrame:
-    return pd.read_sql(query, db.session.connection())
-
-
 def _inputs(patient: User, period: Period) -> dict[str, Any]:
     # A week's margin on either side: the weekly kinds draw whole ISO weeks.
     first, last = period.start - timedelta(days=7), period.end + timedelta(days=7)
     return {
         "diary": diary_frame(diary_rows([patient.id], first, last)),
-        "events": _read(select(Event.date, Event.kind).where(
+        "events": read_frame(select(Event.date, Event.kind).where(
             Event.patient_id == patient.id, Event.date.between(first, last)).order_by(Event.date, Event.id)),
-        "alerts": _read(select(Alert.raised_on, Alert.severity, Alert.rule).where(
+        "alerts": read_frame(select(Alert.raised_on, Alert.severity, Alert.rule).where(
             Alert.patient_id == patient.id, Alert.raised_on.between(first, last)).order_by(Alert.id)),
-        "odi": _read(select(OdiResponse.date, OdiResponse.score).where(
+        "odi": read_frame(select(OdiResponse.date, OdiResponse.score).where(
             OdiResponse.patient_id == patient.id, OdiResponse.date.between(first, last))
             .order_by(OdiResponse.date)),
     }

@@ -8,17 +8,13 @@ import pandas as pd
 from sqlalchemy import select
 
 from tracker.analytics.export import entries_csv, fhir_bundle
-from tracker.extensions import db
 from tracker.models import ENTRY_FIELDS, Alert, Entry, OdiResponse, User
 from tracker.models.types import utcnow
-
-
-def _read(query: Any) -> pd.DataFrame:
-    return pd.read_sql(query, db.session.connection())
+from tracker.services.frames import read_frame
 
 
 def _entries(patient: User) -> pd.DataFrame:
-    return _read(
+    return read_frame(
         select(Entry.date, *(getattr(Entry, f) for f in ENTRY_FIELDS), Entry.recorded_at, Entry.received_at)
         .where(Entry.patient_id == patient.id)
         .order_by(Entry.date)
@@ -32,12 +28,12 @@ def csv_export(patient: User) -> str:
 
 def fhir_export(patient: User, base_url: str) -> dict[str, Any]:
     """Entries as Observations, ODIs as QuestionnaireResponses and scores, alerts as Flags."""
-    odi = _read(
+    odi = read_frame(
         select(OdiResponse.date, OdiResponse.answers, OdiResponse.score)
         .where(OdiResponse.patient_id == patient.id)
         .order_by(OdiResponse.date)
     )
-    alerts = _read(
+    alerts = read_frame(
         select(Alert.id, Alert.rule, Alert.severity, Alert.status, Alert.raised_on, Alert.message)
         .where(Alert.patient_id == patient.id)
         .order_by(Alert.id)

@@ -13,11 +13,12 @@ import pandas as pd
 from sqlalchemy import Select, bindparam, select
 
 from tracker.extensions import db
-from tracker.models import ASSESSMENT_SIDE_FIELDS, ENTRY_FIELDS, Assessment, Entry, Event, OdiResponse
+from tracker.models import ASSESSMENT_SIDE_FIELDS, ENTRY_FIELDS, Assessment, Entry, OdiResponse
 from tracker.vocabulary import LEG_SIDES
 
 
-def _read(query: Select) -> pd.DataFrame:
+def read_frame(query: Select) -> pd.DataFrame:
+    """A query's rows as a DataFrame, read on the request's connection."""
     return pd.read_sql(query, db.session.connection())
 
 
@@ -30,7 +31,7 @@ def diary_rows(patient_ids: Iterable[int], start: date | None = None, end: date 
         query = query.where(Entry.date >= start)
     if end is not None:
         query = query.where(Entry.date <= end)
-    return _read(query.order_by(Entry.patient_id, Entry.date))
+    return read_frame(query.order_by(Entry.patient_id, Entry.date))
 
 
 def diary_columns(
@@ -68,12 +69,8 @@ def odi_rows(patient_ids: Iterable[int], end: date | None = None) -> pd.DataFram
     )
     if end is not None:
         query = query.where(OdiResponse.date <= end)
-    return _read(query.order_by(OdiResponse.patient_id, OdiResponse.date))
+    return read_frame(query.order_by(OdiResponse.patient_id, OdiResponse.date))
 
-
-def event_rows(patient_ids: Iterable[int]) -> pd.DataFrame:
-    query = select(Event.patient_id, Event.date, Event.kind).where(Event.patient_id.in_(list(patient_ids)))
-    return _read(query.order_by(Event.patient_id, Event.date))
 
 
 def assessment_rows(patient_id: int) -> pd.DataFrame:
@@ -81,7 +78,7 @@ def assessment_rows(patient_id: int) -> pd.DataFrame:
     columns = [Assessment.patient_id, Assessment.id.label("assessment_id"), Assessment.date]
     for side in LEG_SIDES:
         columns += [getattr(Assessment, f"{side}_{name}").label(f"{side}__{name}") for name in ASSESSMENT_SIDE_FIELDS]
-    wide = _read(select(*columns).where(Assessment.patient_id == patient_id).order_by(Assessment.id))
+    wide = read_frame(select(*columns).where(Assessment.patient_id == patient_id).order_by(Assessment.id))
     legs = []
     for side in LEG_SIDES:
         leg = wide[["patient_id", "assessment_id", "date"]].assign(side=side)
