@@ -11,10 +11,11 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from tracker.analytics.trends import trends_records
+from tracker.api.charts import chart_response
 from tracker.errors import Conflict, NotFound, Unauthorized
 from tracker.extensions import db, limiter
 from tracker.models import AuthSession, User
-from tracker.services import accounts, alerts, caseload, sharing, tokens
+from tracker.services import accounts, alerts, caseload, charts, sharing, tokens
 from tracker.services.weekly import weekly_trends_for
 from tracker.vocabulary import RADIATION_LEVELS
 
@@ -168,8 +169,6 @@ def alert_action(alert_id: int, action: str) -> Response:
 
 
 def _chart(patient: User, kind: str) -> Response:
-    from tracker.api.charts import chart_response
-
     return chart_response(patient, kind, "png", {"width": 800, "height": 500})
 
 
@@ -191,8 +190,6 @@ def patient_chart(patient_id: int, kind: str) -> Response:
 @blp.get("/dashboard/patients/<id:patient_id>/report.pdf")
 @page_for("clinician")
 def report(patient_id: int) -> Response:
-    from tracker.services.charts import report as physio_report
-
-    response = Response(physio_report(_patient(patient_id)), mimetype="application/pdf")
+    response = Response(charts.report(_patient(patient_id)), mimetype="application/pdf")
     response.headers["Cache-Control"] = "private, no-store"
     return response
