@@ -227,6 +227,13 @@ def _monday(day: pd.Timestamp) -> pd.Timestamp:
 # --- public API ---------------------------------------------------------------------------------
 
 
+def _check_output(fmt: str, width: int, height: int) -> None:
+    """The format and size render_chart and chart_etag both accept."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown chart format {fmt!r}; one of {', '.join(FORMATS)}")
+    validate_size(width, height)
+
+
 def render_chart(
     kind: str,
     diary: pd.DataFrame,
@@ -249,9 +256,7 @@ def render_chart(
     Raises ChartSizeError for a size out of bounds, ValueError for an unknown kind or format,
     start after end, or a diary of several patients.
     """
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown chart format {fmt!r}; one of {', '.join(FORMATS)}")
-    validate_size(width, height)
+    _check_output(fmt, width, height)
     inputs = _prepare(kind, diary, events, alerts, odi, start, end, today)
     look = _Look.for_pixels(width, height)
     figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, layout="constrained")
@@ -305,9 +310,7 @@ def chart_etag(
     chart draws (the diary columns it uses, cut to the period; events; alerts; ODI). Raises as
     render_chart does.
     """
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown chart format {fmt!r}; one of {', '.join(FORMATS)}")
-    validate_size(width, height)
+    _check_output(fmt, width, height)
     inputs = _prepare(kind, diary, events, alerts, odi, start, end, today)
     digest = hashlib.sha256()
     header = [RENDERER_VERSION, kind, fmt, width, height, inputs.start, inputs.end, inputs.diary_is_empty]
